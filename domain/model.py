@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 class Platform(enum.StrEnum):
@@ -50,6 +51,16 @@ class PostStatus(enum.StrEnum):
 class AccountStatus(enum.StrEnum):
     ACTIVE = "active"
     NEEDS_RECONNECT = "needs_reconnect"
+    # Removed by the user; the row stays so that past posts keep their target.
+    DISCONNECTED = "disconnected"
+
+
+class FailureKind(enum.StrEnum):
+    """Why a post ended in `failed`, which decides the buttons the user gets."""
+
+    REJECTED = "rejected"  # the content must change: Edit / Retry
+    ACCOUNT = "account"  # the account must be reconnected: Reconnect
+    RETRIES_EXHAUSTED = "retries"  # the network stayed unavailable: Retry
 
 
 # The only legal moves of a post. Storage applies each one as a single
@@ -57,8 +68,17 @@ class AccountStatus(enum.StrEnum):
 # can never happen, and a stale or duplicate request finds nothing to change.
 TRANSITIONS: dict[PostStatus, frozenset[PostStatus]] = {
     PostStatus.DRAFT: frozenset({PostStatus.SCHEDULED, PostStatus.CANCELLED}),
+    # SCHEDULED -> SCHEDULED is a reschedule (the version goes up); SCHEDULED
+    # -> DRAFT undoes a confirmation whose job could not be enqueued; SCHEDULED
+    # -> FAILED is the job queue giving up (QStash's failure callback).
     PostStatus.SCHEDULED: frozenset(
-        {PostStatus.PUBLISHING, PostStatus.CANCELLED, PostStatus.SCHEDULED}
+        {
+            PostStatus.PUBLISHING,
+            PostStatus.CANCELLED,
+            PostStatus.SCHEDULED,
+            PostStatus.DRAFT,
+            PostStatus.FAILED,
+        }
     ),
     PostStatus.PUBLISHING: frozenset(
         {PostStatus.POSTED, PostStatus.SCHEDULED, PostStatus.FAILED, PostStatus.UNKNOWN}
@@ -123,6 +143,38 @@ class Post:
     external_id: str | None = None
     url: str | None = None
     failure_reason: str | None = None
+    failure_kind: FailureKind | None = None
+    due_at: datetime | None = None
     created_at: datetime | None = None
     published_at: datetime | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PostGroup:
+    """The posts made from one request, shown together in one preview."""
+
+    id: str
+    user_id: int
+    preview_chat_id: int | None
+    preview_message_id: int | None
+
+
+class DialogueState(enum.StrEnum):
+    """What the bot waits for in a user's next message."""
+
+    TIMEZONE = "timezone"  # a city, a zone name or a location
+    CHANNEL = "channel"  # a channel @username or a forwarded channel post
+    PREVIEW_TIME = "preview_time"  # a new time for the preview of group `subject`
+    RESCHEDULE_TIME = "reschedule_time"  # a new time for post `subject`
+    CONTENT = "content"  # the content for the request kept in the payload
+    DATE_ORDER = "date_order"  # a press of day-month or month-day; the request waits in the payload
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    user_id: int
+    state: DialogueState | None = None
+    subject: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    draft_text: str | None = None
+    draft_at: datetime | None = None

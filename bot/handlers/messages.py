@@ -1,0 +1,93 @@
+"""Messages that are not commands, routed by what the bot waits for."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.context import deps
+from bot.handlers import accounts, schedule, setup
+from bot.handlers.common import register_user, reply
+from bot.handlers.queue import reschedule_answer
+from domain.model import DialogueState
+
+logger = logging.getLogger(__name__)
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answers what the bot asked for; otherwise a schedule request or a draft."""
+    user = await register_user(update, context)
+    message = update.effective_message
+    if user is None or message is None or message.text is None:
+        return
+
+    services = deps(context).services
+    dialogue = await services.store.dialogues.get(user.id)
+    text = message.text
+    state = dialogue.state
+
+    if state is DialogueState.TIMEZONE:
+        pending = await setup.timezone_answer(update, context, user, text)
+        await _replay(update, context, pending)
+    elif state is DialogueState.CHANNEL:
+        await accounts.channel_answer(update, context, user, message)
+    elif state is DialogueState.PREVIEW_TIME and dialogue.subject:
+        await schedule.preview_time_answer(update, context, user, text, dialogue.subject)
+    elif state is DialogueState.RESCHEDULE_TIME and dialogue.subject:
+        await reschedule_answer(update, context, user, text, int(dialogue.subject))
+    elif state is DialogueState.CONTENT:
+        await schedule.content_answer(update, context, user, text, dialogue.payload)
+    else:
+        if state is not None:
+            await services.store.dialogues.clear(user.id, services.clock.now())
+        await schedule.request_or_draft(update, context, user, message)
+
+
+async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Sets the timezone from a shared location."""
+    user = await register_user(update, context)
+    message = update.effective_message
+    if user is None or message is None or message.location is None:
+        return
+    location = message.location
+    pending = await setup.location_answer(
+        update, context, user, location.latitude, location.longitude
+    )
+    await _replay(update, context, pending)
+
+
+async def forwarded_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A forwarded post: the channel to connect during /connect, otherwise a draft."""
+    user = await register_user(update, context)
+    message = update.effective_message
+    if user is None or message is None:
+        return
+
+    dialogue = await deps(context).services.store.dialogues.get(user.id)
+    if dialogue.state is DialogueState.CHANNEL:
+        await accounts.channel_answer(update, context, user, message)
+        return
+    if message.text:
+        await text_message(update, context)
+        return
+    await reply(update, texts.ONLY_TEXT)
+
+
+async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Photos, stickers, voice and the like: only text can be scheduled for now."""
+    if await register_user(update, context) is None:
+        return
+    await reply(update, texts.ONLY_TEXT)
+
+
+async def _replay(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, pending: dict[str, object] | None
+) -> None:
+    if pending is None:
+        return
+    user = await register_user(update, context)
+    if user is not None:
+        await schedule.replay_request(update, context, user, dict(pending))

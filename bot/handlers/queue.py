@@ -1,0 +1,193 @@
+"""/queue and the buttons on queued and published posts."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot import keyboards, texts
+from bot.context import deps
+from bot.formatting import local_time, short_local_time, snippet, time_until
+from bot.handlers.common import answers_first, edit, register_user, reply
+from bot.questions import date_order, time_question_text
+from domain import scheduling
+from domain.errors import JobQueueError, NotOwner, PostNotFound, TimeInPast, WrongState
+from domain.model import DialogueState, Post, User
+from domain.parsing import ScheduleTime, parse_when
+from domain.services import Services
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 5
+
+
+async def queue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Lists upcoming posts with Cancel, Move and Post now per post."""
+    user = await register_user(update, context)
+    if user is None:
+        return
+    text, markup = await _render_queue(deps(context).services, user, offset=0)
+    await reply(update, text, markup)
+
+
+async def _render_queue(
+    services: Services, user: User, offset: int, status: str | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    total = await services.store.posts.count_upcoming(user.id)
+    if offset >= total:
+        offset = max(0, total - PAGE_SIZE)
+    posts = await services.store.posts.list_upcoming(user.id, PAGE_SIZE, offset)
+    lines = [status, ""] if status else []
+    if not posts:
+        lines.append(texts.QUEUE_EMPTY)
+        return "\n".join(lines), None
+
+    now = services.clock.now()
+    zone = user.timezone or "UTC"
+    lines.append(texts.QUEUE_TITLE.format(count=total))
+    for number, post in enumerate(posts, start=offset + 1):
+        account = await services.store.accounts.get(post.account_id)
+        target = html.escape(account.display_name) if account else "?"
+        lines.append(
+            texts.QUEUE_ITEM.format(
+                number=number,
+                when=short_local_time(post.run_at, zone, now),
+                target=target,
+                snippet=snippet(post.content),
+            )
+        )
+    if total > PAGE_SIZE:
+        lines.append(
+            texts.QUEUE_PAGE.format(first=offset + 1, last=offset + len(posts), count=total)
+        )
+    markup = keyboards.queue(posts, offset + 1, offset, total, PAGE_SIZE)
+    return "\n".join(lines), markup
+
+
+@answers_first
+async def queue_page_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Earlier / Later under the queue list."""
+    query = update.callback_query
+    user = await register_user(update, context)
+    if query is None or query.data is None or user is None:
+        return
+    match = re.match(keyboards.QUEUE_PAGE_PATTERN, query.data)
+    if match is None:
+        return
+    text, markup = await _render_queue(deps(context).services, user, int(match.group(1)))
+    await edit(query, text, markup)
+
+
+@answers_first
+async def queue_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Cancel, Move or Post now on one queued post; the list is redrawn in place."""
+    query = update.callback_query
+    user = await register_user(update, context)
+    if query is None or query.data is None or user is None:
+        return
+    match = re.match(keyboards.QUEUE_PATTERN, query.data)
+    if match is None:
+        return
+    action, post_id = match.group(1), int(match.group(2))
+
+    services = deps(context).services
+    try:
+        post = await scheduling.owned_post(services, user.id, post_id)
+        if action == "r":
+            await _ask_reschedule_time(update, services, user, post)
+            return
+        if action == "c":
+            await scheduling.cancel_post(services, user.id, post_id)
+            status = texts.QUEUE_CANCELLED.format(snippet=snippet(post.content))
+        else:
+            await scheduling.post_now(services, user.id, post_id)
+            status = texts.QUEUE_POSTING_NOW.format(snippet=snippet(post.content))
+    except (PostNotFound, NotOwner, WrongState, JobQueueError) as error:
+        await reply(update, _error_text(error))
+        return
+
+    text, markup = await _render_queue(services, user, 0, status)
+    await edit(query, text, markup)
+
+
+async def _ask_reschedule_time(update: Update, services: Services, user: User, post: Post) -> None:
+    if post.status.value != "scheduled":
+        raise WrongState(post.id, post.status, "reschedule")
+    await services.store.dialogues.expect(
+        user.id, DialogueState.RESCHEDULE_TIME, services.clock.now(), subject=str(post.id)
+    )
+    await reply(update, texts.ASK_RESCHEDULE_TIME.format(snippet=snippet(post.content)))
+
+
+async def reschedule_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, text: str, post_id: int
+) -> None:
+    """The new time for a post being moved from /queue."""
+    services = deps(context).services
+    now = services.clock.now()
+    zone = user.timezone or "UTC"
+    result = parse_when(text, now=now, tz=ZoneInfo(zone), date_order=date_order(user))
+    if not isinstance(result, ScheduleTime):
+        await reply(update, time_question_text(result, zone))
+        return
+
+    await services.store.dialogues.clear(user.id, now)
+    try:
+        post = await scheduling.reschedule_post(services, user.id, post_id, result.run_at)
+    except TimeInPast as error:
+        await reply(update, texts.TIME_IN_PAST.format(when=local_time(error.run_at, zone)))
+        return
+    except (PostNotFound, NotOwner, WrongState, JobQueueError) as error:
+        await reply(update, _error_text(error))
+        return
+    await reply(update, _rescheduled_text(post, zone, now))
+
+
+def _rescheduled_text(post: Post, zone: str, now: datetime) -> str:
+    return texts.RESCHEDULED.format(
+        snippet=snippet(post.content),
+        when=local_time(post.run_at, zone),
+        zone=html.escape(zone),
+        until=time_until(post.run_at, now),
+    )
+
+
+@answers_first
+async def result_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Retry on a failed post; Post again / It was posted on a post with an unknown outcome."""
+    query = update.callback_query
+    user = await register_user(update, context)
+    if query is None or query.data is None or user is None:
+        return
+    match = re.match(keyboards.RESULT_PATTERN, query.data)
+    if match is None:
+        return
+    action, post_id = match.group(1), int(match.group(2))
+
+    services = deps(context).services
+    try:
+        if action == "done":
+            post = await scheduling.confirm_posted(services, user.id, post_id)
+            await edit(query, texts.MARKED_POSTED.format(snippet=snippet(post.content)))
+            return
+        post = await scheduling.retry_post(services, user.id, post_id)
+    except (PostNotFound, NotOwner, WrongState, JobQueueError) as error:
+        await reply(update, _error_text(error))
+        return
+    await edit(query, texts.RETRYING.format(snippet=snippet(post.content)))
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, NotOwner):
+        return texts.NOT_YOURS
+    if isinstance(error, PostNotFound):
+        return texts.POST_GONE
+    if isinstance(error, WrongState):
+        return texts.POST_ALREADY.format(status=html.escape(str(error.status)))
+    return texts.SCHEDULE_FAILED_QUEUE

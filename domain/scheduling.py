@@ -1,0 +1,318 @@
+"""Use cases from preview to queue: prepare, change time, confirm, cancel, reschedule."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.errors import (
+    ContentTooLong,
+    EmptyContent,
+    GroupNotFound,
+    JobQueueError,
+    NotOwner,
+    PostNotFound,
+    TimeInPast,
+    WrongState,
+)
+from domain.model import Account, Post, PostStatus
+from domain.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TargetLength:
+    """The content's length on one account against that account's limit."""
+
+    account: Account
+    length: int
+    limit: int
+
+    @property
+    def over_by(self) -> int:
+        return max(0, self.length - self.limit)
+
+
+@dataclass(frozen=True)
+class Preview:
+    group_id: str
+    posts: tuple[Post, ...]
+    lengths: tuple[TargetLength, ...]
+
+    @property
+    def run_at(self) -> datetime:
+        return self.posts[0].run_at
+
+    @property
+    def content(self) -> str:
+        return self.posts[0].content
+
+    @property
+    def fits(self) -> bool:
+        return all(target.over_by == 0 for target in self.lengths)
+
+
+async def prepare_preview(
+    services: Services,
+    user_id: int,
+    accounts: Sequence[Account],
+    content: str,
+    run_at: datetime,
+    timezone: str,
+) -> Preview:
+    """Store the request as draft posts, one per account, and return their preview.
+
+    Nothing is queued: drafts wait for `confirm_group`.
+    """
+    content = content.strip()
+    if not content:
+        raise EmptyContent()
+
+    group_id = uuid.uuid4().hex
+    drafts = [(account.id, content) for account in accounts]
+    posts = await services.store.posts.create_group(
+        group_id, user_id, drafts, run_at, timezone, services.clock.now()
+    )
+
+    logger.info("drafts created: group=%s user=%s posts=%s", group_id, user_id, len(posts))
+    return Preview(group_id, tuple(posts), measure(services, accounts, content))
+
+
+async def load_preview(services: Services, user_id: int, group_id: str) -> Preview:
+    posts = await _owned_group(services, user_id, group_id)
+    accounts = await _accounts_of(services, posts)
+    return Preview(group_id, tuple(posts), measure(services, accounts, posts[0].content))
+
+
+async def change_preview_time(
+    services: Services, user_id: int, group_id: str, run_at: datetime
+) -> Preview:
+    """Give the drafts of a preview a new instant; only drafts can change this way."""
+    posts = await _owned_group(services, user_id, group_id)
+    now = services.clock.now()
+
+    changed = []
+    for post in posts:
+        if post.status is not PostStatus.DRAFT:
+            raise WrongState(post.id, post.status, "change the time of")
+        moved = await services.store.posts.transition(
+            post, PostStatus.DRAFT, now, run_at=run_at, due_at=run_at
+        )
+        if moved is None:
+            raise WrongState(post.id, "changed meanwhile", "change the time of")
+        changed.append(moved)
+
+    accounts = await _accounts_of(services, changed)
+    return Preview(group_id, tuple(changed), measure(services, accounts, changed[0].content))
+
+
+async def confirm_group(services: Services, user_id: int, group_id: str) -> list[Post]:
+    """Schedule every draft of a preview and enqueue its job.
+
+    If a job cannot be enqueued, the posts scheduled so far go back to draft
+    (with a new version, so a job that was stored after all finds nothing to
+    claim) and JobQueueError is raised: the preview stays usable.
+    """
+    preview = await load_preview(services, user_id, group_id)
+    now = services.clock.now()
+    _check_confirmable(services, preview, now)
+    run_at = max(preview.run_at, now)
+
+    scheduled: list[Post] = []
+    try:
+        for post in preview.posts:
+            moved = await services.store.posts.transition(
+                post, PostStatus.SCHEDULED, now, bump_version=True, run_at=run_at, due_at=run_at
+            )
+            if moved is None:
+                raise WrongState(post.id, "changed meanwhile", "schedule")
+            scheduled.append(await _enqueue(services, moved))
+    except JobQueueError:
+        await _back_to_draft(services, scheduled)
+        raise
+
+    services.queue.wake()
+    logger.info("group scheduled: group=%s user=%s posts=%s", group_id, user_id, len(scheduled))
+    return scheduled
+
+
+async def cancel_group(services: Services, user_id: int, group_id: str) -> int:
+    """Cancel a preview's drafts; returns how many were cancelled."""
+    posts = await _owned_group(services, user_id, group_id)
+    now = services.clock.now()
+
+    cancelled = 0
+    for post in posts:
+        if post.status is PostStatus.DRAFT:
+            if await services.store.posts.transition(post, PostStatus.CANCELLED, now):
+                cancelled += 1
+    if not cancelled:
+        raise WrongState(posts[0].id, posts[0].status, "cancel")
+    return cancelled
+
+
+async def cancel_post(services: Services, user_id: int, post_id: int) -> Post:
+    post = await owned_post(services, user_id, post_id)
+    if post.status not in (PostStatus.SCHEDULED, PostStatus.DRAFT):
+        raise WrongState(post.id, post.status, "cancel")
+
+    cancelled = await services.store.posts.transition(
+        post, PostStatus.CANCELLED, services.clock.now()
+    )
+    if cancelled is None:
+        raise WrongState(post.id, "changed meanwhile", "cancel")
+
+    await _cancel_job(services, post)
+    logger.info("post cancelled: post=%s user=%s", post.id, user_id)
+    return cancelled
+
+
+async def reschedule_post(services: Services, user_id: int, post_id: int, run_at: datetime) -> Post:
+    """Move a scheduled post to a new instant; its old job finds nothing to claim."""
+    post = await owned_post(services, user_id, post_id)
+    now = services.clock.now()
+    if post.status is not PostStatus.SCHEDULED:
+        raise WrongState(post.id, post.status, "reschedule")
+    if run_at < now - services.policy.confirm_grace:
+        raise TimeInPast(run_at)
+    return await _requeue(services, post, max(run_at, now), "rescheduled")
+
+
+async def post_now(services: Services, user_id: int, post_id: int) -> Post:
+    post = await owned_post(services, user_id, post_id)
+    if post.status is not PostStatus.SCHEDULED:
+        raise WrongState(post.id, post.status, "publish")
+    return await _requeue(services, post, services.clock.now(), "moved to now")
+
+
+async def retry_post(services: Services, user_id: int, post_id: int) -> Post:
+    """Schedule a failed post again, now, or one whose outcome was unknown ("Post again")."""
+    post = await owned_post(services, user_id, post_id)
+    if post.status not in (PostStatus.FAILED, PostStatus.UNKNOWN):
+        raise WrongState(post.id, post.status, "retry")
+    return await _requeue(services, post, services.clock.now(), "retried")
+
+
+async def confirm_posted(services: Services, user_id: int, post_id: int) -> Post:
+    """Record the owner's word that a post with an unknown outcome did go out."""
+    post = await owned_post(services, user_id, post_id)
+    if post.status is not PostStatus.UNKNOWN:
+        raise WrongState(post.id, post.status, "mark as posted")
+
+    now = services.clock.now()
+    posted = await services.store.posts.transition(post, PostStatus.POSTED, now, published_at=now)
+    if posted is None:
+        raise WrongState(post.id, "changed meanwhile", "mark as posted")
+    return posted
+
+
+async def owned_post(services: Services, user_id: int, post_id: int) -> Post:
+    post = await services.store.posts.get(post_id)
+    if post is None:
+        raise PostNotFound(post_id)
+    if post.user_id != user_id:
+        raise NotOwner(user_id, f"post {post_id}")
+    return post
+
+
+def measure(
+    services: Services, accounts: Sequence[Account], content: str
+) -> tuple[TargetLength, ...]:
+    lengths = []
+    for account in accounts:
+        publisher = services.publishers[account.platform]
+        length = publisher.measure(content)
+        lengths.append(TargetLength(account, length, publisher.max_length(account)))
+    return tuple(lengths)
+
+
+def _check_confirmable(services: Services, preview: Preview, now: datetime) -> None:
+    for post in preview.posts:
+        if post.status is not PostStatus.DRAFT:
+            raise WrongState(post.id, post.status, "schedule")
+    for target in preview.lengths:
+        if target.over_by:
+            raise ContentTooLong(target.account.platform, target.length, target.limit)
+    if preview.run_at < now - services.policy.confirm_grace:
+        raise TimeInPast(preview.run_at)
+
+
+async def _requeue(services: Services, post: Post, run_at: datetime, what: str) -> Post:
+    now = services.clock.now()
+    moved = await services.store.posts.transition(
+        post,
+        PostStatus.SCHEDULED,
+        now,
+        bump_version=True,
+        run_at=run_at,
+        due_at=run_at,
+        failure_reason=None,
+        failure_kind=None,
+    )
+    if moved is None:
+        raise WrongState(post.id, "changed meanwhile", what.split()[0])
+
+    await _cancel_job(services, post)
+    try:
+        queued = await _enqueue(services, moved)
+    except JobQueueError:
+        logger.exception("enqueue failed after %s: post=%s", what, post.id)
+        await _back_to_draft(services, [moved])
+        raise
+    services.queue.wake()
+    logger.info("post %s: post=%s version=%s", what, post.id, moved.version)
+    return queued
+
+
+async def _enqueue(services: Services, post: Post) -> Post:
+    job_id = await services.queue.enqueue(post.id, post.version, post.run_at)
+    stored = await services.store.posts.transition(
+        post, PostStatus.SCHEDULED, services.clock.now(), job_id=job_id
+    )
+    # None: the queue already claimed the post (it was due at once); the job
+    # id is not needed any more.
+    return stored or post
+
+
+async def _back_to_draft(services: Services, posts: Sequence[Post]) -> None:
+    now = services.clock.now()
+    for post in posts:
+        current = await services.store.posts.get(post.id)
+        if current is not None and current.status is PostStatus.SCHEDULED:
+            await services.store.posts.transition(current, PostStatus.DRAFT, now, bump_version=True)
+
+
+async def _cancel_job(services: Services, post: Post) -> None:
+    if post.job_id is None:
+        return
+    try:
+        await services.queue.cancel(post.job_id)
+    except JobQueueError:
+        # The post's version moved on, so the job finds nothing to claim.
+        logger.warning("job cancel failed: post=%s job=%s", post.id, post.job_id, exc_info=True)
+
+
+async def _owned_group(services: Services, user_id: int, group_id: str) -> list[Post]:
+    group = await services.store.posts.get_group(group_id)
+    if group is None:
+        raise GroupNotFound(group_id)
+    if group.user_id != user_id:
+        raise NotOwner(user_id, f"group {group_id}")
+    posts = await services.store.posts.list_group(group_id)
+    if not posts:
+        raise GroupNotFound(group_id)
+    return posts
+
+
+async def _accounts_of(services: Services, posts: Sequence[Post]) -> list[Account]:
+    accounts = []
+    for post in posts:
+        account = await services.store.accounts.get(post.account_id)
+        if account is None:
+            raise GroupNotFound(post.group_id)
+        accounts.append(account)
+    return accounts

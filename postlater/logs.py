@@ -1,0 +1,41 @@
+"""Logging set-up for the postlater process: one line per event, secrets redacted."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+# httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
+_QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "asyncio")
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces any configured secret in a log line, as a safety net."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if len(s) >= 8]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        redacted = message
+        for secret in self._secrets:
+            redacted = redacted.replace(secret, "[redacted]")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
