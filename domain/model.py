@@ -67,7 +67,8 @@ class FailureKind(enum.StrEnum):
 # conditional UPDATE on (status, version), so a move that is not listed here
 # can never happen, and a stale or duplicate request finds nothing to change.
 TRANSITIONS: dict[PostStatus, frozenset[PostStatus]] = {
-    PostStatus.DRAFT: frozenset({PostStatus.SCHEDULED, PostStatus.CANCELLED}),
+    # DRAFT -> DRAFT is a preview edited before confirmation (Change time).
+    PostStatus.DRAFT: frozenset({PostStatus.DRAFT, PostStatus.SCHEDULED, PostStatus.CANCELLED}),
     # SCHEDULED -> SCHEDULED is a reschedule (the version goes up); SCHEDULED
     # -> DRAFT undoes a confirmation whose job could not be enqueued; SCHEDULED
     # -> FAILED is the job queue giving up (QStash's failure callback).

@@ -130,7 +130,8 @@ async def confirm_group(services: Services, user_id: int, group_id: str) -> list
             )
             if moved is None:
                 raise WrongState(post.id, "changed meanwhile", "schedule")
-            scheduled.append(await _enqueue(services, moved))
+            scheduled.append(moved)
+            scheduled[-1] = await _enqueue(services, moved)
     except JobQueueError:
         await _back_to_draft(services, scheduled)
         raise

@@ -1,0 +1,72 @@
+"""In-memory doubles of the domain's ports, for use-case tests on a real database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.errors import JobQueueError, PublishError
+from domain.model import Account, Platform, Post, User
+from domain.ports import Outcome, Published
+
+
+@dataclass
+class FakeJobQueue:
+    jobs: dict[str, tuple[int, int, datetime]] = field(default_factory=dict)
+    cancelled: list[str] = field(default_factory=list)
+    fail_enqueue: bool = False
+    wakes: int = 0
+
+    async def enqueue(self, post_id: int, version: int, run_at: datetime) -> str:
+        if self.fail_enqueue:
+            raise JobQueueError("queue unavailable")
+        job_id = f"fake:{post_id}:{version}"
+        self.jobs[job_id] = (post_id, version, run_at)
+        return job_id
+
+    async def cancel(self, job_id: str) -> None:
+        self.cancelled.append(job_id)
+        self.jobs.pop(job_id, None)
+
+    def wake(self) -> None:
+        self.wakes += 1
+
+
+@dataclass
+class FakePublisher:
+    """Publishes into a list; `errors` are raised first, one per attempt."""
+
+    platform: Platform = Platform.TELEGRAM
+    limit: int = 4096
+    published: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[PublishError] = field(default_factory=list)
+
+    def max_length(self, account: Account) -> int:
+        return self.limit
+
+    def measure(self, content: str) -> int:
+        return len(content)
+
+    async def publish(self, account: Account, post: Post) -> Published:
+        if self.errors:
+            raise self.errors.pop(0)
+        self.published.append((post.id, post.content))
+        number = len(self.published)
+        return Published(str(number), f"https://t.me/example/{number}")
+
+
+@dataclass
+class FakeNotifier:
+    sent: list[tuple[str, int, Outcome]] = field(default_factory=list)
+
+    async def post_published(self, user: User, outcome: Outcome) -> None:
+        self.sent.append(("published", user.id, outcome))
+
+    async def post_failed(self, user: User, outcome: Outcome) -> None:
+        self.sent.append(("failed", user.id, outcome))
+
+    async def post_unknown(self, user: User, outcome: Outcome) -> None:
+        self.sent.append(("unknown", user.id, outcome))
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _, _ in self.sent]
