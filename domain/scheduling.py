@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain.errors import (
     ContentTooLong,
@@ -209,6 +209,24 @@ async def confirm_posted(services: Services, user_id: int, post_id: int) -> Post
     if posted is None:
         raise WrongState(post.id, "changed meanwhile", "mark as posted")
     return posted
+
+
+async def requeue_stalled(services: Services, older_than: timedelta) -> int:
+    """Queue again scheduled posts whose job should have run `older_than` ago.
+
+    Such a job was lost (the queue gave up while this server was unreachable).
+    The new job has a new version, so the lost one can never publish too.
+    """
+    now = services.clock.now()
+    requeued = 0
+    for post in await services.store.posts.list_overdue(now - older_than):
+        try:
+            await _requeue(services, post, post.run_at, "requeued after its job was lost")
+        except (WrongState, JobQueueError):
+            logger.warning("stalled post not requeued: post=%s", post.id, exc_info=True)
+            continue
+        requeued += 1
+    return requeued
 
 
 async def owned_post(services: Services, user_id: int, post_id: int) -> Post:

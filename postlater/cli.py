@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["parse"]:
-        from postlater import cli_parse
+        import postlater.cli_parse as cli_parse
 
         return cli_parse.run(argv[1:], sys.stdin, sys.stdout)
 

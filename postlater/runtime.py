@@ -12,9 +12,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from qstash import AsyncQStash
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -26,12 +28,15 @@ from bot.application import ALLOWED_UPDATES, build_application, register_command
 from bot.context import BOT_DATA_KEY, BotDeps
 from bot.notifier import TelegramNotifier
 from callbacks.health import Health
+from callbacks.qstash import FAILED_PATH, PUBLISH_PATH, QStashDeliveries
 from callbacks.telegram_webhook import TelegramWebhook
 from domain.clock import Clock, SystemClock
 from domain.execution import expire_leases, run_claimed
 from domain.model import Platform
+from domain.scheduling import requeue_stalled
 from domain.services import ExecutionPolicy, Services
 from jobqueue.local import LocalJobQueue
+from jobqueue.qstash import QStashJobQueue
 from networks.telegram import TelegramChannelPublisher
 from postlater.settings import Settings
 from storage.crypto import TokenCipher
@@ -46,6 +51,9 @@ WEBHOOK_PATH = "/telegram/webhook"
 # this long (Telegram resends an update for at most 24 hours).
 LEASE_SWEEP_INTERVAL = 30.0
 UPDATE_ID_RETENTION = timedelta(hours=48)
+# A QStash post still scheduled this long after it was due lost its message
+# (QStash gave up while this server was unreachable): it is queued again.
+STALLED_AFTER = timedelta(hours=1)
 
 
 class StartupError(Exception):
@@ -72,6 +80,7 @@ class Runtime:
         self.services: Services | None = None
         self.queue: LocalJobQueue | None = None
         self._webhook: TelegramWebhook | None = None
+        self._deliveries: QStashDeliveries | None = None
         self._health: Health | None = None
         self._maintenance: asyncio.Task[None] | None = None
 
@@ -85,13 +94,6 @@ class Runtime:
         await upgrade(self.database)
         store = self.store = SqlAlchemyStore(self.database, _cipher(settings))
 
-        self.queue = LocalJobQueue(
-            store.posts,
-            self.clock,
-            self.policy,
-            poll_interval=settings.LOCAL_QUEUE_POLL_SECONDS,
-            concurrency=settings.LOCAL_QUEUE_CONCURRENCY,
-        )
         self.application = build_application(
             settings.TELEGRAM_BOT_TOKEN.get_secret_value(),
             base_url=settings.TELEGRAM_API_BASE_URL,
@@ -99,25 +101,70 @@ class Runtime:
             polling=self.polling,
         )
         bot = self.application.bot
-        self.services = Services(
+        queue = self._build_queue(store)
+        self.services = services = Services(
             store=store,
-            queue=self.queue,
+            queue=queue,
             clock=self.clock,
             notifier=TelegramNotifier(bot),
             publishers={Platform.TELEGRAM: TelegramChannelPublisher(bot)},
             policy=self.policy,
         )
-        self.application.bot_data[BOT_DATA_KEY] = BotDeps(self.services, (Platform.TELEGRAM,))
+        self.application.bot_data[BOT_DATA_KEY] = BotDeps(services, (Platform.TELEGRAM,))
+        if isinstance(queue, QStashJobQueue):
+            self._deliveries = QStashDeliveries(
+                services, queue, settings.public_base_url, self._signing_keys()
+            )
 
         await self._start_bot()
-        services = self.services
-        self.queue.start(lambda post: run_claimed(services, post))
+        if isinstance(queue, LocalJobQueue):
+            queue.start(lambda post: run_claimed(services, post))
         self._maintenance = asyncio.create_task(self._maintain(), name="maintenance")
-        self._health = Health(self.database, "polling" if self.polling else "webhook", "local")
+        self._health = Health(self.database, self._updates_mode, self._queue_mode)
         self.started = True
-        logger.info(
-            "postlater started: updates=%s queue=local", "polling" if self.polling else "webhook"
+        logger.info("postlater started: updates=%s queue=%s", self._updates_mode, self._queue_mode)
+
+    @property
+    def _updates_mode(self) -> str:
+        return "polling" if self.polling else "webhook"
+
+    @property
+    def _queue_mode(self) -> str:
+        return "qstash" if self.settings.qstash_mode else "local"
+
+    def _build_queue(self, store: SqlAlchemyStore) -> LocalJobQueue | QStashJobQueue:
+        settings = self.settings
+        if settings.QSTASH_TOKEN is None:
+            self.queue = LocalJobQueue(
+                store.posts,
+                self.clock,
+                self.policy,
+                poll_interval=settings.LOCAL_QUEUE_POLL_SECONDS,
+                concurrency=settings.LOCAL_QUEUE_CONCURRENCY,
+            )
+            return self.queue
+
+        client = AsyncQStash(
+            settings.QSTASH_TOKEN.get_secret_value(),
+            base_url=settings.QSTASH_URL,
+            retry={"retries": 2, "backoff": lambda attempt: 200.0 * (attempt + 1)},
         )
+        base = settings.public_base_url
+        # The last QStash retry is the last attempt, so a post fails for good
+        # exactly when QStash gives up on its message.
+        self.policy = replace(self.policy, max_attempts=settings.QSTASH_RETRIES + 1)
+        return QStashJobQueue(
+            client,
+            base + PUBLISH_PATH,
+            base + FAILED_PATH,
+            self.clock,
+            retries=settings.QSTASH_RETRIES,
+            max_delay=settings.QSTASH_MAX_DELAY,
+        )
+
+    def _signing_keys(self) -> list[str]:
+        keys = [self.settings.QSTASH_CURRENT_SIGNING_KEY, self.settings.QSTASH_NEXT_SIGNING_KEY]
+        return [key.get_secret_value() for key in keys if key is not None]
 
     async def _start_bot(self) -> None:
         application = self.application
@@ -182,6 +229,8 @@ class Runtime:
         while True:
             try:
                 await expire_leases(services)
+                if self.settings.qstash_mode:
+                    await requeue_stalled(services, STALLED_AFTER)
                 await updates.forget_before(self.clock.now() - UPDATE_ID_RETENTION)
             except Exception:
                 logger.exception("maintenance failed; retrying later")
@@ -191,6 +240,16 @@ class Runtime:
         if self._webhook is None:
             return JSONResponse({"error": "webhook mode is off"}, status_code=404)
         return await self._webhook(request)
+
+    async def qstash_publish(self, request: Request) -> Response:
+        if self._deliveries is None:
+            return JSONResponse({"error": "the QStash queue is off"}, status_code=404)
+        return await self._deliveries.publish(request)
+
+    async def qstash_failed(self, request: Request) -> Response:
+        if self._deliveries is None:
+            return JSONResponse({"error": "the QStash queue is off"}, status_code=404)
+        return await self._deliveries.failed(request)
 
     async def health(self, request: Request) -> Response:
         if self._health is None:
@@ -217,6 +276,8 @@ def create_app(runtime: Runtime) -> Starlette:
     routes = [
         Route("/healthz", _bind(runtime.health), methods=["GET"]),
         Route(WEBHOOK_PATH, _bind(runtime.telegram_webhook), methods=["POST"]),
+        Route(PUBLISH_PATH, _bind(runtime.qstash_publish), methods=["POST"]),
+        Route(FAILED_PATH, _bind(runtime.qstash_failed), methods=["POST"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime

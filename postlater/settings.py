@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
@@ -21,6 +22,8 @@ _HELP = {
     "DATABASE_URL": "use sqlite:///path/to/file.db or postgresql://user@host/dbname",
     "PORT": "use a whole number from 1 to 65535",
     "TELEGRAM_API_BASE_URL": "use the Bot API base URL ending in /bot, e.g. https://api.telegram.org/bot",
+    "QSTASH_MAX_DELAY": "use a duration such as 7d (free plan) or 365d (pay-as-you-go)",
+    "QSTASH_RETRIES": "use a whole number from 0 to 20",
 }
 
 
@@ -43,6 +46,15 @@ class Settings(BaseSettings):
     LOCAL_QUEUE_POLL_SECONDS: Annotated[float, Field(gt=0, le=60)] = 1.0
     LOCAL_QUEUE_CONCURRENCY: Annotated[int, Field(ge=1, le=500)] = 20
 
+    # QStash job queue, used instead of the local one when QSTASH_TOKEN is set.
+    QSTASH_TOKEN: SecretStr | None = None
+    QSTASH_URL: str = "https://qstash.upstash.io"
+    QSTASH_CURRENT_SIGNING_KEY: SecretStr | None = None
+    QSTASH_NEXT_SIGNING_KEY: SecretStr | None = None
+    # Longest Upstash-Not-Before ahead the plan allows; later posts go in hops.
+    QSTASH_MAX_DELAY: timedelta = timedelta(days=7)
+    QSTASH_RETRIES: Annotated[int, Field(ge=0, le=20)] = 3
+
     # Fernet key for tokens at rest, and the one it replaced during a rotation.
     SECRET_KEY: SecretStr | None = None
     SECRET_KEY_PREVIOUS: SecretStr | None = None
@@ -64,6 +76,15 @@ class Settings(BaseSettings):
         if not 1 <= len(secret) <= 256 or not set(secret) <= allowed:
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
+
+    @field_validator("QSTASH_MAX_DELAY", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
+
+    @property
+    def qstash_mode(self) -> bool:
+        return self.QSTASH_TOKEN is not None
 
     @property
     def webhook_mode(self) -> bool:
@@ -90,16 +111,50 @@ def load_settings(**overrides: object) -> Settings:
 
 
 def _check_combinations(settings: Settings) -> None:
+    problems = []
     if settings.TELEGRAM_WEBHOOK_SECRET is not None and settings.PUBLIC_URL is None:
-        raise SettingsError(
+        problems.append(
             "PUBLIC_URL is missing: webhook mode needs both PUBLIC_URL and "
             "TELEGRAM_WEBHOOK_SECRET; unset TELEGRAM_WEBHOOK_SECRET to use long polling"
         )
-    if settings.PUBLIC_URL is not None and settings.TELEGRAM_WEBHOOK_SECRET is None:
-        raise SettingsError(
-            "TELEGRAM_WEBHOOK_SECRET is missing: webhook mode needs a secret so that only "
-            f"Telegram can send updates; {_HELP['TELEGRAM_WEBHOOK_SECRET']}"
-        )
+    if settings.qstash_mode:
+        required = {
+            "PUBLIC_URL": settings.PUBLIC_URL,
+            "QSTASH_CURRENT_SIGNING_KEY": settings.QSTASH_CURRENT_SIGNING_KEY,
+            "QSTASH_NEXT_SIGNING_KEY": settings.QSTASH_NEXT_SIGNING_KEY,
+        }
+        for name, value in required.items():
+            if value is None:
+                problems.append(f"{name} is missing: QSTASH_TOKEN is set, and {_QSTASH_HELP[name]}")
+    if settings.QSTASH_MAX_DELAY < timedelta(minutes=1):
+        problems.append("QSTASH_MAX_DELAY is invalid (under a minute): use e.g. 7d, 365d or 12h")
+    if problems:
+        raise SettingsError("\n".join(problems))
+
+
+_QSTASH_HELP = {
+    "PUBLIC_URL": ("QStash must reach this server: set PUBLIC_URL to its public https:// address"),
+    "QSTASH_CURRENT_SIGNING_KEY": (
+        "deliveries are verified with it: copy it from the Upstash console (QStash → Signing keys)"
+    ),
+    "QSTASH_NEXT_SIGNING_KEY": (
+        "deliveries are verified with it after a key roll: copy it from the Upstash console "
+        "(QStash → Signing keys)"
+    ),
+}
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> timedelta:
+    """'7d', '12h', '90m', '30s' or a number of seconds."""
+    cleaned = text.strip().lower()
+    try:
+        if cleaned and cleaned[-1] in _UNITS:
+            return timedelta(seconds=float(cleaned[:-1]) * _UNITS[cleaned[-1]])
+        return timedelta(seconds=float(cleaned))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a duration such as 7d, 12h, 90m or 3600") from None
 
 
 def _describe(error: ValidationError) -> str:

@@ -219,6 +219,16 @@ class SqlAlchemyPostRepository:
             value = (await session.execute(query)).scalar_one_or_none()
         return _as_utc(value)
 
+    async def list_overdue(self, before: datetime, limit: int = 100) -> list[Post]:
+        """Scheduled posts that were due before `before`, earliest first."""
+        query = (
+            select(PostRow)
+            .where(PostRow.status == PostStatus.SCHEDULED, PostRow.due_at < before)
+            .order_by(PostRow.due_at)
+            .limit(limit)
+        )
+        return await self._fetch(query)
+
     async def list_expired_leases(self, now: datetime, limit: int = 100) -> list[Post]:
         query = (
             select(PostRow)

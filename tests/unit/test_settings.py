@@ -1,0 +1,134 @@
+"""Settings: defaults, and one clear line per missing or malformed variable."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from postlater.settings import SettingsError, load_settings
+
+TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Settings read the environment and ./.env: isolate both.
+    monkeypatch.chdir(tmp_path)
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "DATABASE_URL",
+        "PUBLIC_URL",
+        "TELEGRAM_WEBHOOK_SECRET",
+        "QSTASH_TOKEN",
+        "QSTASH_CURRENT_SIGNING_KEY",
+        "QSTASH_NEXT_SIGNING_KEY",
+        "QSTASH_MAX_DELAY",
+        "PORT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_need_only_the_bot_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+
+    settings = load_settings()
+
+    assert settings.DATABASE_URL == "sqlite:///./data/postlater.db"
+    assert (settings.HOST, settings.PORT) == ("127.0.0.1", 8000)
+    assert not settings.webhook_mode
+    assert not settings.qstash_mode
+
+
+def test_missing_token_names_the_variable_and_botfather() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+
+    message = str(raised.value)
+    assert message.startswith("TELEGRAM_BOT_TOKEN is missing")
+    assert "@BotFather" in message
+    assert "\n" not in message
+
+
+def test_token_from_dotenv_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\n")
+
+    assert load_settings().TELEGRAM_BOT_TOKEN.get_secret_value() == TOKEN
+
+
+def test_malformed_port_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PORT", "eighty")
+
+    with pytest.raises(SettingsError, match=r"^PORT is invalid .*whole number"):
+        load_settings()
+
+
+def test_webhook_mode_needs_public_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret_value")
+
+    with pytest.raises(SettingsError, match="^PUBLIC_URL is missing"):
+        load_settings()
+
+
+def test_webhook_secret_charset_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PUBLIC_URL", "https://bot.example")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "has spaces!")
+
+    with pytest.raises(SettingsError, match="^TELEGRAM_WEBHOOK_SECRET is invalid"):
+        load_settings()
+
+
+def test_webhook_mode_with_url_and_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("PUBLIC_URL", "https://bot.example/")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret_value")
+
+    settings = load_settings()
+
+    assert settings.webhook_mode
+    assert settings.public_base_url == "https://bot.example"
+
+
+def test_qstash_needs_public_url_and_both_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("QSTASH_TOKEN", "qstash-token")
+
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+
+    lines = str(raised.value).splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "PUBLIC_URL",
+        "QSTASH_CURRENT_SIGNING_KEY",
+        "QSTASH_NEXT_SIGNING_KEY",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7d", timedelta(days=7)),
+        ("365d", timedelta(days=365)),
+        ("12h", timedelta(hours=12)),
+        ("3600", timedelta(hours=1)),
+    ],
+)
+def test_qstash_max_delay_durations(
+    monkeypatch: pytest.MonkeyPatch, text: str, expected: timedelta
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("QSTASH_MAX_DELAY", text)
+
+    assert load_settings().QSTASH_MAX_DELAY == expected
+
+
+def test_qstash_max_delay_rejects_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("QSTASH_MAX_DELAY", "a week")
+
+    with pytest.raises(SettingsError, match="^QSTASH_MAX_DELAY is invalid"):
+        load_settings()
