@@ -64,6 +64,9 @@ _LIST_JOINERS = frozenset({"and", ",", "&", "+", "/"})
 
 # Double quotes in the forms people type: "…", “…”, „…“, „…” and «…».
 _QUOTE_PAIRS = (('"', '"'), ("“", "”"), ("„", "“"), ("„", "”"), ("«", "»"))
+# Single quotes double as apostrophes ("We're"), so they count as quotes only
+# where a word starts ('We are hiring') or ends (hiring' to X).
+_SINGLE_QUOTE_PAIRS = (("'", "'"), ("‘", "’"))
 # A colon that starts the content; "9:30" has none because a digit follows.
 _CONTENT_COLON = re.compile(r":(?=\s|$)")
 
@@ -120,15 +123,19 @@ def parse_request(
 def split_content(text: str) -> tuple[str, str | None]:
     """Split a message into its command clause and the inline content, if any.
 
-    The command clause is the first non-blank line without its quoted text and
-    without what follows a content colon. The content is the quoted text, the
-    text after the colon and the following lines, joined by newlines.
+    The command clause is the first non-blank line without its first quoted text
+    and without what follows a content colon. The content is the quoted text, the
+    text after the colon and the following lines, joined by newlines. The
+    following lines keep their indentation; blank lines around the content go.
     """
     lines = text.strip().splitlines()
     first_line = lines[0] if lines else ""
     pieces: list[str] = []
 
     quoted = _find_quoted(first_line)
+    colon = _CONTENT_COLON.search(first_line)
+    if colon is not None and quoted is not None and colon.start() < quoted[0]:
+        quoted = None  # the quotes are part of the content after the colon
     if quoted is not None:
         start, end = quoted
         pieces.append(first_line[start + 1 : end - 1])
@@ -139,9 +146,11 @@ def split_content(text: str) -> tuple[str, str | None]:
         pieces.append(first_line[colon.end() :])
         first_line = first_line[: colon.start()]
 
-    pieces.extend(lines[1:])
-    content = "\n".join(piece.strip() for piece in pieces).strip()
-    return first_line, content or None
+    content_lines = [piece.strip() for piece in pieces] + lines[1:]
+    filled = [index for index, line in enumerate(content_lines) if line.strip()]
+    if not filled:
+        return first_line, None
+    return first_line, "\n".join(content_lines[filled[0] : filled[-1] + 1])
 
 
 def _find_quoted(line: str) -> tuple[int, int] | None:
@@ -152,7 +161,24 @@ def _find_quoted(line: str) -> tuple[int, int] | None:
         end = line.find(closing, start + 1) if start >= 0 else -1
         if end >= 0:
             spans.append((start, end + 1))
+    for opening, closing in _SINGLE_QUOTE_PAIRS:
+        span = _find_single_quoted(line, opening, closing)
+        if span is not None:
+            spans.append(span)
     return min(spans, default=None)
+
+
+def _find_single_quoted(line: str, opening: str, closing: str) -> tuple[int, int] | None:
+    start = line.find(opening)
+    while start > 0 and not line[start - 1].isspace():
+        start = line.find(opening, start + 1)
+    if start < 0:
+        return None
+
+    end = line.find(closing, start + 1)
+    while end >= 0 and end + 1 < len(line) and line[end + 1].isalnum():
+        end = line.find(closing, end + 1)
+    return (start, end + 1) if end >= 0 else None
 
 
 def _read_verb_request(tokens: Sequence[Token], clause: str) -> _Slots | None:
@@ -307,7 +333,7 @@ def _read_platform_first_request(tokens: Sequence[Token], clause: str) -> _Slots
 
 
 def _is_plain_word(tokens: Sequence[Token], index: int) -> bool:
-    """Return whether the token is a word that neither the time grammar nor a platform name reads."""
+    """Return whether the token is a word that neither the grammar nor a platform name reads."""
     if index >= len(tokens) or tokens[index].kind is not Kind.WORD:
         return False
     word = tokens[index].text

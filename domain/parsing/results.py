@@ -47,7 +47,8 @@ class TimeQuestion:
 
     reason: Ask  # PAST, DATE_ORDER, INVALID_DATE, INVALID_TIME or TIME
     phrase: str
-    # For DATE_ORDER: the UTC instant of each reading, day-month first.
+    # For DATE_ORDER: the UTC instant of each reading, day-month first. A reading
+    # that is past (03/04/2026 read as 4 March, on 27 March) is left out.
     choices: tuple[datetime, ...] = ()
 
 

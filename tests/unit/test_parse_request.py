@@ -107,6 +107,12 @@ def test_parse_request_flags_unknown_platform(text: str, unknown: str) -> None:
         ("post “We are hiring” to X tomorrow 9am", "We are hiring"),
         ("post „We are hiring“ to X tomorrow 9am", "We are hiring"),
         ("post «We are hiring» to X tomorrow 9am", "We are hiring"),
+        ("post 'We're hiring' to X tomorrow 9am", "We're hiring"),
+        ("post ‘We’re hiring’ to X tomorrow 9am", "We’re hiring"),
+        ('post "Note: doors open" to X tomorrow 9am', "Note: doors open"),
+        ("post to X tomorrow 9am: it's 'fine'", "it's 'fine'"),
+        ('post "Part one" to X tomorrow 9am: part two', "Part one\npart two"),
+        ("post to X tomorrow 9am\n\n  - one\n  - two\n\n", "  - one\n  - two"),
         (
             "X tomorrow 9am\nWe are hiring.\n\nApply by Friday.",
             "We are hiring.\n\nApply by Friday.",

@@ -284,6 +284,14 @@ def test_parse_when_ambiguous_date_asks_order() -> None:
     )
 
 
+def test_parse_when_date_order_leaves_out_past_reading() -> None:
+    result = _when("03/04/2026 at 10am")
+
+    assert isinstance(result, TimeQuestion)
+    assert result.reason is Ask.DATE_ORDER
+    assert result.choices == (datetime(2026, 4, 3, 8, 0, tzinfo=UTC),)
+
+
 @pytest.mark.parametrize(
     ("date_order", "expected"),
     [
