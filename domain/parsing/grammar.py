@@ -30,8 +30,8 @@ from domain.parsing.spec import (
 )
 from domain.parsing.tokens import Kind, Token
 
-# Longer digit runs are neither times nor sane durations, and int() of a
-# very long string is slow (CPython limits it to 4300 digits by default).
+# Longer digit runs are neither times nor sane durations. This also keeps
+# int() away from strings over 4300 digits, which CPython 3.11 rejects by default.
 _MAX_DIGITS = 9
 
 
@@ -50,7 +50,7 @@ class _TimeReader:
         self.readers: tuple[Callable[[int], int | None], ...] = (
             self.read_immediate,
             self.read_duration,
-            self.read_part,
+            self.read_part_of_day,
             self.read_relative_day,
             self.read_period,
             self.read_weekday,
@@ -62,7 +62,7 @@ class _TimeReader:
     def read(self) -> TimeReading:
         index = 0
         while index < len(self.tokens):
-            end = self.read_part_at(index)
+            end = self.read_component_at(index)
             if end is None:
                 if self.tokens[index].text not in lexicon.FILLERS:
                     # One unknown word makes the whole phrase a question, so the
@@ -76,7 +76,7 @@ class _TimeReader:
             index = end
         return TimeReading(self.spec, self.roles)
 
-    def read_part_at(self, index: int) -> int | None:
+    def read_component_at(self, index: int) -> int | None:
         for reader in self.readers:
             end = reader(index)
             if end is not None:
@@ -115,7 +115,7 @@ class _TimeReader:
             self.tokens[index - 1].end == self.tokens[index].start
         )
 
-    # Setting parts ----------------------------------------------------------
+    # Setting the spec --------------------------------------------------------
 
     def set_day(self, day: Day, end: int) -> None:
         if self.spec.day is not None:
@@ -259,11 +259,7 @@ class _TimeReader:
             return self.read_quantity_words(index)
         if value is None:
             return None
-
-        half_end = self.match(position, ("and", "a", "half"))
-        if half_end is not None and lexicon.UNITS.get(self.word(half_end) or ""):
-            return value + Fraction(1, 2), half_end
-        return value, position
+        return self.read_and_a_half(value, position)
 
     def read_quantity_words(self, index: int) -> tuple[Fraction, int] | None:
         for phrase, value in _QUANTITY_PHRASES:
@@ -274,11 +270,14 @@ class _TimeReader:
         number = self.read_number_words(index)
         if number is None:
             return None
-        value, position = Fraction(number[0]), number[1]
-        half_end = self.match(position, ("and", "a", "half"))
-        if half_end is not None and lexicon.UNITS.get(self.word(half_end) or ""):
+        return self.read_and_a_half(Fraction(number[0]), number[1])
+
+    def read_and_a_half(self, value: Fraction, index: int) -> tuple[Fraction, int]:
+        """Add the half of "two and a half hours"; "an hour and a half" is read after the unit."""
+        half_end = self.match(index, ("and", "a", "half"))
+        if half_end is not None and self.word(half_end) in lexicon.UNITS:
             return value + Fraction(1, 2), half_end
-        return value, position
+        return value, index
 
     def read_number_words(self, index: int) -> tuple[int, int] | None:
         """Read "two", "twenty", "twenty five" or "twenty-five"."""
@@ -299,15 +298,14 @@ class _TimeReader:
             return tens + units, position + 1
         return tens, index + 1
 
-    def read_part(self, index: int) -> int | None:
-        this_end = self.match(index, ("this",))
-        if this_end is not None:
-            part = lexicon.THIS_PARTS.get(self.word(this_end) or "")
+    def read_part_of_day(self, index: int) -> int | None:
+        if self.text(index) == "this":
+            part = lexicon.THIS_PARTS.get(self.word(index + 1) or "")
             if part is None:
                 return None
-            self.set_day(RelativeDay(0), this_end + 1)
+            self.set_day(RelativeDay(0), index + 2)
             self.set_part(part)
-            return this_end + 1
+            return index + 2
 
         if self.text(index) == "tonight":
             self.set_day(RelativeDay(0), index + 1)
@@ -394,8 +392,6 @@ class _TimeReader:
         return self.read_month_day(index) or self.read_day_month(index)
 
     def set_date(self, date: CalendarDate | NumericDate, end: int) -> None:
-        if date.year is not None and date.year < 100:
-            date = _with_year(date, 2000 + date.year)
         months = (date.month,) if isinstance(date, CalendarDate) else (date.first, date.second)
         if not all(1 <= month <= 12 for month in months):
             self.set_invalid(Ask.INVALID_DATE)
@@ -405,13 +401,12 @@ class _TimeReader:
         if any(len(part) > 4 for part in parts):
             self.set_invalid(Ask.INVALID_DATE)
             return
-        numbers = [int(part) for part in parts]
-        year = numbers[2] if len(numbers) == 3 else None
-        self.set_date(CalendarDate(numbers[1], numbers[0], year), end)
+        year = _full_year(parts[2]) if len(parts) == 3 else None
+        self.set_date(CalendarDate(int(parts[1]), int(parts[0]), year), end)
 
     def read_slashed_date(self, parts: list[str], end: int) -> None:
         first, second = int(parts[0]), int(parts[1])
-        year = int(parts[2]) if len(parts) == 3 else None
+        year = _full_year(parts[2]) if len(parts) == 3 else None
         if first > 12 and second <= 12:
             self.set_date(CalendarDate(second, first, year), end)
         elif second > 12 and first <= 12:
@@ -563,6 +558,8 @@ class _TimeReader:
             return None
         if not (anchored or marked or self.starts_day_or_part(index + 1)):
             return None
+        if self.text(index + 1) in ("noon", "midnight"):
+            return None  # "at 12 noon" is the part of the day, read on its own
 
         digits = token.text
         if len(digits) <= 2:
@@ -631,7 +628,7 @@ def _make_clock(hour: int, minute: int, meridiem: str | None, leading_zero: bool
     return Clock(hour, minute, bare=1 <= hour <= 12 and not leading_zero)
 
 
-def _with_year(date: CalendarDate | NumericDate, year: int) -> CalendarDate | NumericDate:
-    if isinstance(date, CalendarDate):
-        return CalendarDate(date.month, date.day, year)
-    return NumericDate(date.first, date.second, year)
+def _full_year(digits: str) -> int:
+    """Read a year of a numeric date; two digits mean this century (31.03.26 is 2026)."""
+    year = int(digits)
+    return 2000 + year if len(digits) == 2 else year

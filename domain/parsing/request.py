@@ -233,7 +233,7 @@ def _read_object(tokens: Sequence[Token], index: int, slots: _Slots) -> tuple[in
     if (
         word == "the"
         and _text(tokens, position + 1) not in _OBJECT_NOUNS
-        and not (_is_plain_word(tokens, position + 1))
+        and not _is_plain_word(tokens, position + 1)
     ):
         return position, 0  # "the 1st", "the weekend": a time, not an object
     position += 1

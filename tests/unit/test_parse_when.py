@@ -102,6 +102,8 @@ def _local(result: ScheduleTime | TimeQuestion) -> str:
         # parts of the day
         ("noon", "2026-03-28 12:00"),
         ("12 noon", "2026-03-28 12:00"),
+        ("at 12 noon", "2026-03-28 12:00"),
+        ("tomorrow at 12 midnight", "2026-03-29 00:00"),
         ("midnight", "2026-03-28 00:00"),
         ("tomorrow at midnight", "2026-03-29 00:00"),
         ("in the morning", "2026-03-28 09:00"),
