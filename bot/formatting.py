@@ -24,7 +24,8 @@ def short_local_time(instant: datetime, timezone: str, now: datetime) -> str:
 
 def duration(delta: timedelta) -> str:
     """'2 d 3 h', '16 h 20 min', '5 min', 'less than a minute'."""
-    minutes = int(delta.total_seconds() // 60)
+    # Rounded, so a preview read a few seconds after 16:40 still says 16 h 20 min.
+    minutes = round(delta.total_seconds() / 60)
     if minutes < 1:
         return "less than a minute"
     days, minutes = divmod(minutes, 24 * 60)

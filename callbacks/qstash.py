@@ -120,7 +120,7 @@ class QStashDeliveries:
             return JSONResponse({"result": Execution.NOTHING_TO_CLAIM.value})
 
         try:
-            job_id = await self._queue.enqueue(post.id, post.version, job.run_at)
+            job_id = await self._queue.forward(post.id, post.version, job.run_at, message_id)
         except JobQueueError:
             # Answering 5xx makes QStash deliver this hop again later.
             logger.warning("next hop not published: post=%s job=%s", post.id, message_id)

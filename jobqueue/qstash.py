@@ -80,12 +80,23 @@ class QStashJobQueue:
 
     async def enqueue(self, post_id: int, version: int, run_at: datetime) -> str:
         """Publish the job, or its first hop when `run_at` is beyond the maximum delay."""
+        # One id per post version: a repeated publish (a retry after a lost
+        # reply) is dropped by QStash for 10 minutes.
+        return await self._publish(post_id, version, run_at, f"post-{post_id}-v{version}")
+
+    async def forward(self, post_id: int, version: int, run_at: datetime, source: str) -> str:
+        """Publish the next hop for a delivery that came early; `source` is its message id.
+
+        The deduplication id names the source message, so a repeated delivery
+        of one hop forwards once, while each hop gets a message of its own.
+        """
+        return await self._publish(post_id, version, run_at, f"post-{post_id}-v{version}-{source}")
+
+    async def _publish(self, post_id: int, version: int, run_at: datetime, dedup: str) -> str:
         not_before = self.hop_target(run_at)
         body = JobBody(post_id, version, run_at.astimezone(UTC))
         epoch = int(not_before.timestamp())
-        # One id per post version and hop: a repeated publish of the same hop
-        # (a retry after a lost reply) is dropped by QStash for 10 minutes.
-        deduplication_id = f"post-{post_id}-v{version}-at-{epoch}"
+        deduplication_id = dedup
 
         try:
             response = await asyncio.wait_for(

@@ -7,10 +7,12 @@ import asyncio
 import logging
 import sys
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import TYPE_CHECKING
 
 from postlater.logs import configure_logging
-from postlater.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from postlater.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve() -> int:
+    # Imported here so that `postlater parse` starts without pydantic.
+    from postlater.settings import SettingsError, load_settings
+
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -75,17 +80,12 @@ async def _serve_async(settings: Settings) -> int:
     return 0
 
 
-class _DatabaseOnly(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
-    DATABASE_URL: str = Settings.model_fields["DATABASE_URL"].default
-    LOG_LEVEL: str = "INFO"
-
-
 def _migrate() -> int:
+    from postlater.settings import DatabaseSettings
     from storage.database import Database
     from storage.migrations import upgrade
 
-    settings = _DatabaseOnly()
+    settings = DatabaseSettings()
     configure_logging(settings.LOG_LEVEL)
 
     async def run() -> None:

@@ -97,6 +97,15 @@ class Settings(BaseSettings):
         return str(self.PUBLIC_URL).rstrip("/")
 
 
+class DatabaseSettings(BaseSettings):
+    """What `postlater migrate` needs: no bot token."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+
+    DATABASE_URL: str = Settings.model_fields["DATABASE_URL"].default
+    LOG_LEVEL: str = "INFO"
+
+
 class SettingsError(Exception):
     """Settings are missing or malformed; the message has one line per variable."""
 

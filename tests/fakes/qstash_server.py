@@ -76,6 +76,7 @@ class FakeQStash:
         deduplication_window: float = 600.0,
         max_delay: float | None = None,
         region: str = "eu-central-1",
+        start_at: float | None = None,
     ) -> None:
         self._token = token or new_id("qstash_", length=40)
         self._delivery_timeout = delivery_timeout
@@ -88,6 +89,7 @@ class FakeQStash:
             deduplication_window=deduplication_window,
             max_delay=max_delay,
             on_change=self._wake_scheduler,
+            start_at=start_at,
         )
 
         # Created on the server's loop by the lifespan.

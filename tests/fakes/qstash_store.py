@@ -37,7 +37,9 @@ MAX_SCHEDULER_SLEEP = 0.5
 class QStashStore:
     """Messages, delivery attempts, DLQ, signing keys and the scheduling clock.
 
-    The scheduling clock is real Unix time plus an offset that `advance` raises.
+    The scheduling clock is real Unix time plus an offset that `advance` raises;
+    `start_at` (Unix seconds) sets where it starts, so it can follow a test's
+    fake clock, in the past included.
     `on_change` is called whenever a message may have become due sooner, so that the
     scheduler can wake up.
     """
@@ -52,6 +54,7 @@ class QStashStore:
         deduplication_window: float,
         max_delay: float | None,
         on_change: Callable[[], None],
+        start_at: float | None = None,
     ) -> None:
         self._current_key = current_signing_key
         self._next_key = next_signing_key
@@ -60,10 +63,11 @@ class QStashStore:
         self._deduplication_window = deduplication_window
         self._max_delay = max_delay
         self._on_change = on_change
+        self._start_offset = start_at - time.time() if start_at is not None else 0.0
 
         # Reentrant because public methods that take the lock call each other.
         self._lock = threading.RLock()
-        self._clock_offset = 0.0
+        self._clock_offset = self._start_offset
         self._paused = False
         self._in_flight = 0
         self._messages: dict[str, FakeMessage] = {}
@@ -75,11 +79,11 @@ class QStashStore:
     def reset(self) -> None:
         """Forget all messages, attempts, DLQ entries and deduplication ids.
 
-        Also sets the clock back to real time and resumes delivery. Keys stay.
+        Also sets the clock back to where it started and resumes delivery. Keys stay.
         Attempts in flight still finish, but their results are dropped.
         """
         with self._lock:
-            self._clock_offset = 0.0
+            self._clock_offset = self._start_offset
             self._paused = False
             self._messages = {}
             self._deliveries = []
