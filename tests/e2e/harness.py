@@ -228,9 +228,9 @@ async def snapshot(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
     database = Database(database_url)
     queries = {
         "users": "SELECT id, chat_id, timezone, date_order FROM users ORDER BY id",
-        "accounts": "SELECT id, user_id, external_id, display_name, status FROM accounts ORDER BY id",
+        "accounts": "SELECT id, user_id, external_id, status FROM accounts ORDER BY id",
         "post_groups": "SELECT id, user_id FROM post_groups ORDER BY id",
-        "posts": "SELECT id, status, version, run_at, due_at, attempts, job_id FROM posts ORDER BY id",
+        "posts": "SELECT id, status, version, run_at, due_at, job_id FROM posts ORDER BY id",
         "dialogues": "SELECT user_id, state, subject, draft_text FROM dialogues ORDER BY user_id",
     }
     rows: dict[str, list[tuple[Any, ...]]] = {}
@@ -250,4 +250,3 @@ def _contains(message: FakeMessage, expect: str | None) -> bool:
 def plain(html_text: str) -> str:
     """A bot text constant as Telegram shows it: tags removed, entities decoded."""
     return html.unescape(re.sub(r"<[^>]+>", "", html_text))
-

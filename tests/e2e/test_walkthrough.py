@@ -12,7 +12,9 @@ from tests.e2e.conftest import MakeApp
 
 @pytest.mark.parametrize("queue", ["local", "qstash"])
 @pytest.mark.parametrize("updates", ["polling", "webhook"])
-async def test_walkthrough_from_start_to_posted(make_app: MakeApp, updates: str, queue: str) -> None:
+async def test_walkthrough_from_start_to_posted(
+    make_app: MakeApp, updates: str, queue: str
+) -> None:
     async with make_app(updates=updates, queue=queue) as app:
         telegram = app.telegram
         user = telegram.add_user("Alice", language_code="en")

@@ -83,7 +83,10 @@ async def test_claim_happens_once_under_concurrency(database: Database) -> None:
     assert post is not None
 
     results = await asyncio.gather(
-        *(store.posts.claim(post.id, post.version, NOW, NOW + timedelta(minutes=5)) for _ in range(8))
+        *(
+            store.posts.claim(post.id, post.version, NOW, NOW + timedelta(minutes=5))
+            for _ in range(8)
+        )
     )
 
     claimed = [r for r in results if r is not None]
@@ -154,9 +157,7 @@ async def test_upcoming_lists_only_the_users_scheduled_posts(database: Database)
     other_account = await store.accounts.connect(2, Platform.TELEGRAM, "-1002", "Other", NOW)
     later, sooner = await _drafts(store, account_id, NOW + timedelta(days=2), n=2)
     await store.posts.transition(later, PostStatus.SCHEDULED, NOW)
-    await store.posts.transition(
-        sooner, PostStatus.SCHEDULED, NOW, run_at=NOW + timedelta(days=1)
-    )
+    await store.posts.transition(sooner, PostStatus.SCHEDULED, NOW, run_at=NOW + timedelta(days=1))
     [foreign] = await store.posts.create_group(
         "f" * 32, 2, [(other_account.id, "x")], NOW + timedelta(hours=1), "UTC", NOW
     )
