@@ -205,7 +205,7 @@ class FakeQStash:
         self,
         message_id: str,
         state: MessageState,
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the waiter API, like asyncio.wait_for
+        timeout: float = 5.0,
     ) -> FakeMessage:
         """Wait until the message is in `state`, and return a copy of it then."""
 
@@ -225,7 +225,7 @@ class FakeQStash:
     async def wait_for_deliveries(
         self,
         count: int,
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the waiter API
+        timeout: float = 5.0,
         *,
         url: str | None = None,
     ) -> list[DeliveryAttempt]:
@@ -243,7 +243,7 @@ class FakeQStash:
 
     async def wait_idle(
         self,
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the waiter API
+        timeout: float = 5.0,
     ) -> None:
         """Wait until no attempt is in flight and no pending message is due.
 
@@ -439,7 +439,7 @@ def _shift_validity(claims: dict[str, Any], seconds: int) -> None:
 
 async def _poll(
     check: Callable[[], T | None],
-    timeout: float,  # noqa: ASYNC109 - the deadline of the waiters above
+    timeout: float,
     describe: Callable[[], str],
 ) -> T:
     deadline = time.monotonic() + timeout

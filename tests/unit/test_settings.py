@@ -69,7 +69,7 @@ def test_webhook_mode_needs_public_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret_value")
 
-    with pytest.raises(SettingsError, match="^PUBLIC_URL is missing"):
+    with pytest.raises(SettingsError, match=r"^PUBLIC_URL is missing"):
         load_settings()
 
 
@@ -78,7 +78,7 @@ def test_webhook_secret_charset_is_checked(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("PUBLIC_URL", "https://bot.example")
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "has spaces!")
 
-    with pytest.raises(SettingsError, match="^TELEGRAM_WEBHOOK_SECRET is invalid"):
+    with pytest.raises(SettingsError, match=r"^TELEGRAM_WEBHOOK_SECRET is invalid"):
         load_settings()
 
 
@@ -130,5 +130,5 @@ def test_qstash_max_delay_rejects_nonsense(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("QSTASH_MAX_DELAY", "a week")
 
-    with pytest.raises(SettingsError, match="^QSTASH_MAX_DELAY is invalid"):
+    with pytest.raises(SettingsError, match=r"^QSTASH_MAX_DELAY is invalid"):
         load_settings()
