@@ -39,21 +39,25 @@ class TargetLength:
 
 @dataclass(frozen=True)
 class Preview:
+    """What a request would publish: content, instant, and its length on each account.
+
+    `posts` holds the stored drafts; it is empty for a preview that was not
+    stored because the content does not fit.
+    """
+
     group_id: str
     posts: tuple[Post, ...]
     lengths: tuple[TargetLength, ...]
-
-    @property
-    def run_at(self) -> datetime:
-        return self.posts[0].run_at
-
-    @property
-    def content(self) -> str:
-        return self.posts[0].content
+    run_at: datetime
+    content: str
 
     @property
     def fits(self) -> bool:
         return all(target.over_by == 0 for target in self.lengths)
+
+
+def _preview(group_id: str, posts: Sequence[Post], lengths: tuple[TargetLength, ...]) -> Preview:
+    return Preview(group_id, tuple(posts), lengths, posts[0].run_at, posts[0].content)
 
 
 async def prepare_preview(
@@ -66,11 +70,15 @@ async def prepare_preview(
 ) -> Preview:
     """Store the request as draft posts, one per account, and return their preview.
 
-    Nothing is queued: drafts wait for `confirm_group`.
+    Nothing is queued: drafts wait for `confirm_group`. Content that does not
+    fit an account is not stored: the preview says by how much, with no posts.
     """
     content = content.strip()
     if not content:
         raise EmptyContent()
+    lengths = measure(services, accounts, content)
+    if not all(target.over_by == 0 for target in lengths):
+        return Preview("", (), lengths, run_at, content)
 
     group_id = uuid.uuid4().hex
     drafts = [(account.id, content) for account in accounts]
@@ -79,13 +87,13 @@ async def prepare_preview(
     )
 
     logger.info("drafts created: group=%s user=%s posts=%s", group_id, user_id, len(posts))
-    return Preview(group_id, tuple(posts), measure(services, accounts, content))
+    return _preview(group_id, posts, lengths)
 
 
 async def load_preview(services: Services, user_id: int, group_id: str) -> Preview:
     posts = await _owned_group(services, user_id, group_id)
     accounts = await _accounts_of(services, posts)
-    return Preview(group_id, tuple(posts), measure(services, accounts, posts[0].content))
+    return _preview(group_id, posts, measure(services, accounts, posts[0].content))
 
 
 async def change_preview_time(
@@ -107,7 +115,7 @@ async def change_preview_time(
         changed.append(moved)
 
     accounts = await _accounts_of(services, changed)
-    return Preview(group_id, tuple(changed), measure(services, accounts, changed[0].content))
+    return _preview(group_id, changed, measure(services, accounts, changed[0].content))
 
 
 async def confirm_group(services: Services, user_id: int, group_id: str) -> list[Post]:

@@ -40,6 +40,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reschedule_answer(update, context, user, text, int(dialogue.subject))
     elif state is DialogueState.CONTENT:
         await schedule.content_answer(update, context, user, text, dialogue.payload)
+    elif state is DialogueState.REQUEST_TIME:
+        await schedule.request_time_answer(update, context, user, text, dialogue.payload)
     else:
         if state is not None:
             await services.store.dialogues.clear(user.id, services.clock.now())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import re
@@ -76,9 +77,18 @@ async def request_or_draft(
 
 
 async def replay_request(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, pending: dict[str, Any]
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    user: User,
+    pending: dict[str, Any],
+    time: ScheduleTime | None = None,
 ) -> None:
-    """Handle a request message, now or after a question (timezone, date order) was answered."""
+    """Handle a request message, now or after the bot asked for what it lacked.
+
+    `pending` is the request as sent (its text and the content it replied
+    to); `time` replaces the request's own time when the user answered
+    "when?" separately.
+    """
     bot_deps = deps(context)
     services = bot_deps.services
     now = services.clock.now()
@@ -90,19 +100,24 @@ async def replay_request(
         return
     request = parse_request(text, now=now, tz=ZoneInfo(user.timezone), date_order=date_order(user))
     if request is None:
-        await _keep_draft(update, context, user, text, reply_content)
+        await _keep_draft(update, context, user, text)
         return
+    if time is not None:
+        request = dataclasses.replace(request, time=time)
+    request = _settle_single_reading(request)
 
-    content = reply_content or request.content or await _draft(bot_deps, user, now)
     if await _asked(update, context, user, request, pending):
-        return
-    time = request.time
-    if not isinstance(time, ScheduleTime):
-        await reply(update, texts.ASK_TIME)
         return
     accounts = await _targets(update, bot_deps, user, request)
     if accounts is None:
         return
+    if not isinstance(request.time, ScheduleTime):
+        await services.store.dialogues.expect(
+            user.id, DialogueState.REQUEST_TIME, now, payload={"request": pending}
+        )
+        await reply(update, texts.ASK_TIME)
+        return
+    content = reply_content or request.content or await _draft(bot_deps, user, now)
     if not content:
         await services.store.dialogues.expect(
             user.id, DialogueState.CONTENT, now, payload={"request": pending}
@@ -111,10 +126,44 @@ async def replay_request(
         return
 
     preview = await scheduling.prepare_preview(
-        services, user.id, accounts, str(content), time.run_at, user.timezone
+        services, user.id, accounts, str(content), request.time.run_at, user.timezone
     )
+    if not preview.posts:
+        # Too long: shown so the user sees by how much, but nothing is stored.
+        await reply(update, render_preview(bot_deps, user, preview, request.time.notes))
+        return
     await services.store.dialogues.clear_draft(user.id, now)
-    await send_preview(update, bot_deps, user, preview, time.notes)
+    await send_preview(update, bot_deps, user, preview, request.time.notes)
+
+
+def _settle_single_reading(request: ScheduleRequest) -> ScheduleRequest:
+    """An ambiguous numeric date with one reading still ahead means that reading.
+
+    The preview shows the full date, so the user sees which one was taken.
+    """
+    time = request.time
+    if isinstance(time, TimeQuestion) and time.reason is Ask.DATE_ORDER:
+        if len(time.choices) == 1:
+            settled = ScheduleTime(time.choices[0], frozenset(), time.phrase)
+            return dataclasses.replace(request, time=settled)
+    return request
+
+
+async def request_time_answer(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    user: User,
+    text: str,
+    payload: dict[str, Any],
+) -> None:
+    """The time the bot asked for, completing the request kept in the dialogue."""
+    services = deps(context).services
+    time = await _understood_time(update, user, text, services.clock.now())
+    request = payload.get("request")
+    if time is None or not isinstance(request, dict):
+        return
+    await services.store.dialogues.clear(user.id, services.clock.now())
+    await replay_request(update, context, user, request, time)
 
 
 async def content_answer(
@@ -154,7 +203,7 @@ def render_preview(
     bot_deps: BotDeps, user: User, preview: scheduling.Preview, notes: frozenset[TimeNote]
 ) -> str:
     now = bot_deps.services.clock.now()
-    zone = user.timezone or preview.posts[0].timezone
+    zone = user.timezone or "UTC"
     lines = [texts.PREVIEW_TITLE]
     for target in preview.lengths:
         lines.append(texts.PREVIEW_TARGET.format(account=account_label(target.account)))
@@ -226,7 +275,9 @@ async def preview_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         else:
             await scheduling.cancel_group(bot_deps.services, user.id, group_id)
             await edit(query, texts.PREVIEW_CANCELLED)
-    except (GroupNotFound, NotOwner):
+    except NotOwner:
+        await reply(update, texts.NOT_YOURS)
+    except GroupNotFound:
         await reply(update, texts.PREVIEW_EXPIRED)
     except WrongState as error:
         await reply(update, texts.PREVIEW_ALREADY_DONE.format(status=_status_word(error.status)))
@@ -348,20 +399,15 @@ async def _asked(
 ) -> bool:
     """Reply with the question a request leaves open; False when there is none."""
     bot_deps = deps(context)
-    ask = request.ask
-    if ask is None or ask is Ask.PLATFORM:
-        # No platform: resolving targets may still pick the only account.
-        return False
-    if ask is Ask.UNKNOWN_PLATFORM:
+    if request.ask is Ask.UNKNOWN_PLATFORM:
         name = html.escape((request.unknown_platform or "")[:40])
         await reply(
             update, texts.UNKNOWN_PLATFORM.format(name=name, available=_available(bot_deps))
         )
         return True
-    if ask is Ask.TIME:
-        return False
     time = request.time
     if not isinstance(time, TimeQuestion):
+        # No time at all is asked for after the targets are known.
         return False
     zone = user.timezone or "UTC"
     if time.reason is Ask.DATE_ORDER and len(time.choices) == 2:
@@ -448,11 +494,7 @@ async def _targets(
 
 
 async def _keep_draft(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    user: User,
-    text: str,
-    reply_content: object,
+    update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, text: str
 ) -> None:
     services = deps(context).services
     if not text.strip():

@@ -12,7 +12,6 @@ from domain.accounts import disconnect_account
 from domain.clock import FakeClock
 from domain.errors import (
     AccountAccessLost,
-    ContentTooLong,
     EmptyContent,
     JobQueueError,
     NotOwner,
@@ -116,13 +115,13 @@ async def test_confirm_rejects_other_users_preview(world: World) -> None:
     assert post.status is PostStatus.DRAFT
 
 
-async def test_confirm_rejects_content_over_the_limit(world: World) -> None:
+async def test_preview_of_content_over_the_limit_stores_nothing(world: World) -> None:
     preview = await _preview(world, content="x" * 60)
 
-    with pytest.raises(ContentTooLong) as raised:
-        await scheduling.confirm_group(world.services, USER, preview.group_id)
-    assert raised.value.length - raised.value.limit == 10
-    assert world.queue.jobs == {}
+    assert preview.posts == ()
+    assert preview.lengths[0].over_by == 10
+    assert not preview.fits
+    assert await world.store.posts.count_upcoming(USER) == 0
 
 
 async def test_confirm_rejects_a_time_that_passed(world: World) -> None:
