@@ -201,6 +201,9 @@ RETRY_BUTTON = "🔁 Retry"
 RECONNECT_BUTTON = "🔌 Reconnect"
 POST_AGAIN_BUTTON = "🔁 Post again"
 WAS_POSTED_BUTTON = "✅ It was posted"
+RECONNECT_FIRST = (
+    "{account} must be reconnected before I can post there: tap Reconnect or send /connect."
+)
 RETRYING = "🔁 Trying “{snippet}” again now."
 MARKED_POSTED = "✅ Noted: “{snippet}” was posted."
 

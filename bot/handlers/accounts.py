@@ -72,7 +72,9 @@ async def channel_answer(
     try:
         channel = await verify_channel(context.bot, reference, user.id)
     except ChannelCheckFailed as error:
-        await reply(update, _problem_text(error, html.escape(shown), context.bot.username or ""))
+        await reply(
+            update, channel_problem_text(error, html.escape(shown), context.bot.username or "")
+        )
         return
     except TelegramError:
         logger.warning("channel check failed: user=%s", user.id, exc_info=True)
@@ -104,7 +106,7 @@ def _channel_reference(message: Message) -> int | str | None:
     return f"@{match.group(1)}"
 
 
-def _problem_text(error: ChannelCheckFailed, channel: str, bot_username: str) -> str:
+def channel_problem_text(error: ChannelCheckFailed, channel: str, bot_username: str) -> str:
     title = html.escape(error.title or channel)
     bot = html.escape(bot_username)
     if error.problem is ChannelProblem.NOT_FOUND:

@@ -9,18 +9,21 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
 from bot.context import deps
-from bot.formatting import local_time, short_local_time, snippet, time_until
+from bot.formatting import account_label, local_time, short_local_time, snippet, time_until
+from bot.handlers.accounts import channel_problem_text
 from bot.handlers.common import answers_first, edit, register_user, reply
 from bot.questions import date_order, time_question_text
 from domain import scheduling
 from domain.errors import JobQueueError, NotOwner, PostNotFound, TimeInPast, WrongState
-from domain.model import DialogueState, Post, User
+from domain.model import AccountStatus, DialogueState, Platform, Post, User
 from domain.parsing import ScheduleTime, parse_when
 from domain.services import Services
+from networks.telegram import ChannelCheckFailed, verify_channel
 
 logger = logging.getLogger(__name__)
 
@@ -176,11 +179,47 @@ async def result_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             post = await scheduling.confirm_posted(services, user.id, post_id)
             await edit(query, texts.MARKED_POSTED.format(snippet=snippet(post.content)))
             return
+        if not await _account_ready(update, context, user, post_id):
+            return
         post = await scheduling.retry_post(services, user.id, post_id)
     except (PostNotFound, NotOwner, WrongState, JobQueueError) as error:
         await reply(update, _error_text(error))
         return
     await edit(query, texts.RETRYING.format(snippet=snippet(post.content)))
+
+
+async def _account_ready(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, post_id: int
+) -> bool:
+    """Before a retry, check again a channel that lost the bot's rights.
+
+    The user may have fixed the rights since; then the account is active
+    again. Otherwise they hear what is still missing, and nothing changes.
+    """
+    services = deps(context).services
+    post = await scheduling.owned_post(services, user.id, post_id)
+    account = await services.store.accounts.get(post.account_id)
+    if account is None or account.status is not AccountStatus.NEEDS_RECONNECT:
+        return True
+    if account.platform is not Platform.TELEGRAM:
+        await reply(update, texts.RECONNECT_FIRST.format(account=account_label(account)))
+        return False
+
+    try:
+        await verify_channel(context.bot, int(account.external_id), user.id)
+    except ChannelCheckFailed as error:
+        await reply(
+            update,
+            channel_problem_text(
+                error, html.escape(account.display_name), context.bot.username or ""
+            ),
+        )
+        return False
+    except TelegramError:
+        await reply(update, texts.TELEGRAM_UNREACHABLE)
+        return False
+    await services.store.accounts.set_status(account.id, AccountStatus.ACTIVE, services.clock.now())
+    return True
 
 
 def _error_text(error: Exception) -> str:
