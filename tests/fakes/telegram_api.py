@@ -30,7 +30,6 @@ import contextlib
 import copy
 import inspect
 import logging
-import socket
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -132,7 +131,6 @@ class FakeTelegram:
         )
         self._injections: list[_Injection] = []
         self._server = ThreadedServer(self._build_app())
-        _disable_nagle(self._server)
 
     # Lifecycle
 
@@ -302,10 +300,24 @@ class FakeTelegram:
         with self._state.lock:
             return actions.forward_from_channel(self._state, user_id, chat_id, message_id)
 
-    def press_button(self, user_id: int, chat_id: int, message_id: int, callback_data: str) -> str:
-        """Press an inline button that the message has now; return the callback query id."""
+    def press_button(
+        self,
+        user_id: int,
+        chat_id: int,
+        message_id: int,
+        callback_data: str,
+        *,
+        forged: bool = False,
+    ) -> str:
+        """Press an inline button that the message has now; return the callback query id.
+
+        With `forged`, any callback data is sent, as a modified client can do on
+        a message in its own chat: bots must not trust callback data.
+        """
         with self._state.lock:
-            return actions.press_button(self._state, user_id, chat_id, message_id, callback_data)
+            return actions.press_button(
+                self._state, user_id, chat_id, message_id, callback_data, forged
+            )
 
     def redeliver(self, update_id: int) -> None:
         """POST an update to the webhook once more, as Telegram does when a reply got lost."""
@@ -649,15 +661,6 @@ class FakeTelegram:
             # A call that began before reset() belongs to an earlier test.
             if generation == self._state.generation:
                 self._state.calls.append(call)
-
-
-def _disable_nagle(server: ThreadedServer) -> None:
-    # ThreadedServer binds its socket with protocol 0, so asyncio does not set
-    # TCP_NODELAY on accepted connections, and every keep-alive reply waits about
-    # 40 ms for a delayed ACK between its header and body segments. Linux copies
-    # TCP_NODELAY from the listening socket to the sockets it accepts.
-    # TODO: drop this once serving.py creates its socket with IPPROTO_TCP.
-    server._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _default_description(error_code: int, retry_after: int | None) -> str:
