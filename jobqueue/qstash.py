@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -95,7 +96,8 @@ class QStashJobQueue:
     async def _publish(self, post_id: int, version: int, run_at: datetime, dedup: str) -> str:
         not_before = self.hop_target(run_at)
         body = JobBody(post_id, version, run_at.astimezone(UTC))
-        epoch = int(not_before.timestamp())
+        # Rounded up: a delivery must never come before its instant.
+        epoch = math.ceil(not_before.timestamp())
         deduplication_id = dedup
 
         try:
