@@ -8,7 +8,7 @@ from collections.abc import Iterable
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
-_QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "asyncio")
+_QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "asyncio", "alembic.runtime.plugins")
 
 
 class RedactSecrets(logging.Filter):

@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.application import ALLOWED_UPDATES, build_application, register_commands
@@ -176,6 +176,11 @@ class Runtime:
             raise StartupError(
                 "TELEGRAM_BOT_TOKEN was rejected by Telegram: copy the token again from "
                 "@BotFather (/mybots → your bot → API Token)"
+            ) from error
+        except NetworkError as error:
+            raise StartupError(
+                f"could not reach the Bot API at {self.settings.TELEGRAM_API_BASE_URL} "
+                f"({error.message}): check the network, or TELEGRAM_API_BASE_URL"
             ) from error
         await register_commands(application)
         await application.start()

@@ -28,7 +28,10 @@ _HELP = {
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+    # Empty values count as unset, so a .env copied from .env.example works as is.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=True, env_ignore_empty=True
+    )
 
     TELEGRAM_BOT_TOKEN: SecretStr
     DATABASE_URL: str = "sqlite:///./data/postlater.db"
@@ -100,7 +103,10 @@ class Settings(BaseSettings):
 class DatabaseSettings(BaseSettings):
     """What `postlater migrate` needs: no bot token."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+    # Empty values count as unset, so a .env copied from .env.example works as is.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=True, env_ignore_empty=True
+    )
 
     DATABASE_URL: str = Settings.model_fields["DATABASE_URL"].default
     LOG_LEVEL: str = "INFO"

@@ -121,8 +121,8 @@ async def test_forged_delivery_is_rejected_and_changes_nothing(
     body = qstash.message(job_id).body
     if defect.get("key") == "wrong":
         defect = {"key": new_signing_key()}
-    app.advance(timedelta(hours=2))
     qstash.pause()
+    app.advance(timedelta(hours=2))
     before = await snapshot(app.database_url)
 
     status = await qstash.send_forged(app.url + "/qstash/publish", body, **defect)  # type: ignore[arg-type]

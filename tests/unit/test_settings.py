@@ -132,3 +132,26 @@ def test_qstash_max_delay_rejects_nonsense(monkeypatch: pytest.MonkeyPatch) -> N
 
     with pytest.raises(SettingsError, match=r"^QSTASH_MAX_DELAY is invalid"):
         load_settings()
+
+
+def test_env_example_with_a_token_is_valid(tmp_path: Path) -> None:
+    example = (Path(__file__).parents[2] / ".env.example").read_text()
+    (tmp_path / ".env").write_text(
+        example.replace("TELEGRAM_BOT_TOKEN=\n", f"TELEGRAM_BOT_TOKEN={TOKEN}\n")
+    )
+
+    settings = load_settings()
+
+    assert settings.TELEGRAM_BOT_TOKEN.get_secret_value() == TOKEN
+    assert not settings.qstash_mode
+    assert not settings.webhook_mode
+    assert settings.QSTASH_MAX_DELAY == timedelta(days=7)
+
+
+def test_env_example_lists_every_setting() -> None:
+    from postlater.settings import Settings
+
+    example = (Path(__file__).parents[2] / ".env.example").read_text()
+    listed = {line.split("=")[0] for line in example.splitlines() if "=" in line and line[0] != "#"}
+
+    assert listed == set(Settings.model_fields)
