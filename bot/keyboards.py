@@ -17,7 +17,7 @@ from telegram import (
 )
 
 from bot import texts
-from domain.model import Account, DateOrder, FailureKind, Platform, Post
+from domain.model import Account, DateOrder, FailureKind, Platform, Post, PostStatus
 
 MAX_CALLBACK_BYTES = 64
 
@@ -27,6 +27,7 @@ QUEUE_PATTERN = r"^q:(c|r|n):(\d{1,18})$"
 QUEUE_PAGE_PATTERN = r"^qp:(\d{1,6})$"
 RESULT_PATTERN = r"^r:(retry|again|done):(\d{1,18})$"
 RECONNECT_PATTERN = r"^rc:(\d{1,18})$"
+RETRY_GROUP_PATTERN = r"^rg:([0-9a-f]{32})$"
 DATE_ORDER_PATTERN = r"^do:(dmy|mdy)$"
 CONNECT_PATTERN = r"^c:([a-z]{1,16})$"
 DISCONNECT_PATTERN = r"^d:(ask|yes|no):(\d{1,18})$"
@@ -83,6 +84,35 @@ def unknown_outcome(post: Post) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def settled(posts: Sequence[Post], platforms: dict[int, Platform]) -> InlineKeyboardMarkup | None:
+    """Buttons under a several-account result: retry the failed, reconnect, settle unknowns.
+
+    `platforms` maps each post's id to its account's platform, for labels.
+    """
+    rows = []
+    failed = [p for p in posts if p.status is PostStatus.FAILED]
+    if failed:
+        rows.append([_button(texts.RETRY_FAILED_BUTTON, f"rg:{failed[0].group_id}")])
+    reconnect = {p.account_id: p for p in failed if p.failure_kind is FailureKind.ACCOUNT}
+    for account_id, post in reconnect.items():
+        label = texts.RECONNECT_PLATFORM_BUTTON.format(platform=platforms[post.id].display_name)
+        rows.append([_button(label, f"rc:{account_id}")])
+    for post in (p for p in posts if p.status is PostStatus.UNKNOWN):
+        name = platforms[post.id].display_name
+        rows.append(
+            [
+                _button(texts.WAS_POSTED_ON_BUTTON.format(platform=name), f"r:done:{post.id}"),
+                _button(texts.POST_AGAIN_ON_BUTTON.format(platform=name), f"r:again:{post.id}"),
+            ]
+        )
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def login(platform: Platform, url: str) -> InlineKeyboardMarkup:
+    label = texts.LOGIN_BUTTON.format(platform=platform.display_name)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
 
 
 def date_order(first: str, second: str) -> InlineKeyboardMarkup:

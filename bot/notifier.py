@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
@@ -13,7 +14,7 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot import keyboards, texts
 from bot.formatting import account_label, duration, local_time, snippet
-from domain.model import User
+from domain.model import Account, Platform, PostStatus, User
 from domain.ports import Outcome
 
 logger = logging.getLogger(__name__)
@@ -54,8 +55,52 @@ class TelegramNotifier:
         )
         await self._send(user, text, keyboards.unknown_outcome(post), post.id)
 
+    async def posts_settled(self, user: User, outcomes: Sequence[Outcome]) -> None:
+        lines = [texts.SETTLED_TITLE.format(snippet=snippet(outcomes[0].post.content))]
+        platforms: dict[int, Platform] = {}
+        for outcome in outcomes:
+            post = outcome.post
+            label = _label(outcome)
+            platforms[post.id] = outcome.account.platform if outcome.account else Platform.TELEGRAM
+            if post.status is PostStatus.POSTED and post.url:
+                link = f'<a href="{html.escape(post.url)}">{html.escape(post.url)}</a>'
+                lines.append(texts.SETTLED_POSTED.format(account=label, link=link))
+            elif post.status is PostStatus.POSTED:
+                lines.append(texts.SETTLED_POSTED_NO_LINK.format(account=label))
+            elif post.status is PostStatus.FAILED:
+                reason = html.escape(post.failure_reason or "unknown error")
+                lines.append(texts.SETTLED_FAILED.format(account=label, reason=reason))
+            else:
+                reason = html.escape(post.failure_reason or "the network did not answer")
+                lines.append(texts.SETTLED_UNKNOWN.format(account=label, reason=reason))
+        markup = keyboards.settled([o.post for o in outcomes], platforms)
+        await self._send(user, "\n".join(lines), markup, outcomes[0].post.id)
+
+    async def account_connected(self, user: User, account: Account) -> None:
+        example = account.platform.display_name
+        text = texts.ACCOUNT_CONNECTED.format(
+            platform=account.platform.display_name,
+            name=html.escape(account.display_name),
+            example=html.escape(example),
+        )
+        await self._send(user, text, None, None)
+
+    async def login_failed(self, user: User, platform: Platform, reason: str) -> None:
+        text = texts.LOGIN_FAILED.format(platform=platform.display_name, reason=html.escape(reason))
+        await self._send(user, text, None, None)
+
+    async def token_expiring(self, user: User, account: Account) -> None:
+        if account.token_expires_at is None:
+            return
+        text = texts.TOKEN_EXPIRING.format(
+            platform=account.platform.display_name,
+            name=html.escape(account.display_name),
+            when=local_time(account.token_expires_at, user.timezone or "UTC"),
+        )
+        await self._send(user, text, None, None)
+
     async def _send(
-        self, user: User, text: str, markup: InlineKeyboardMarkup | None, post_id: int
+        self, user: User, text: str, markup: InlineKeyboardMarkup | None, post_id: int | None
     ) -> None:
         for attempt in (1, 2):
             try:

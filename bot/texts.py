@@ -261,3 +261,29 @@ ACCOUNT_GONE = "That account is no longer connected."
 # Errors the bot did not expect.
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a minute."
 BUTTON_EXPIRED = "This button no longer works. /queue shows your upcoming posts."
+
+# Several accounts at once, and OAuth logins.
+SETTLED_TITLE = "Results for “{snippet}”:"
+SETTLED_POSTED = "✅ {account}: {link}"
+SETTLED_POSTED_NO_LINK = "✅ {account}: posted"
+SETTLED_FAILED = "❌ {account}: {reason}"
+SETTLED_UNKNOWN = "⚠️ {account}: not known whether it went out ({reason})"
+RETRY_FAILED_BUTTON = "🔁 Retry failed"
+RECONNECT_PLATFORM_BUTTON = "🔌 Reconnect {platform}"
+WAS_POSTED_ON_BUTTON = "✅ It was posted on {platform}"
+POST_AGAIN_ON_BUTTON = "🔁 Post again on {platform}"
+RETRYING_FAILED = "🔁 Trying the failed posts of “{snippet}” again now."
+CONNECT_LOGIN = "Log in to {platform} to connect your account. The link works once, for 10 minutes."
+LOGIN_BUTTON = "Log in to {platform}"
+ACCOUNT_CONNECTED = (
+    "{platform} connected as <b>{name}</b>. Try: <i>post this to {example} tomorrow 9am</i>."
+)
+LOGIN_FAILED = "Could not connect {platform}: {reason}. Send /connect to try again."
+TOKEN_EXPIRING = (
+    "⚠️ Your {platform} login ({name}) expires on {when}. Posts after that would fail, "
+    "so reconnect before then: /connect."
+)
+PREVIEW_TOKEN_EXPIRES = (
+    "⚠️ Your {platform} login expires on {when}, before this post's time; "
+    "reconnect before then (/connect)."
+)

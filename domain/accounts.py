@@ -44,6 +44,10 @@ async def disconnect_account(services: Services, user_id: int, account_id: int) 
             continue  # it started publishing meanwhile
         cancelled += 1
 
+    provider = services.oauth.get(account.platform)
+    if provider is not None and account.access_token:
+        # Revoking is a courtesy to the user; the stored tokens go either way.
+        await provider.revoke(account.access_token)
     await services.store.accounts.set_status(
         account_id, AccountStatus.DISCONNECTED, services.clock.now()
     )

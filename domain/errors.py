@@ -111,3 +111,32 @@ class TransientPublishError(PublishError):
 
 class PublishOutcomeUnknown(PublishError):
     """The request was sent but no answer came: the post may or may not be live."""
+
+
+# Logins: an OAuth login that did not finish.
+
+
+class LoginError(PostlaterError):
+    """A login did not finish; `reason` is written for the person logging in."""
+
+    def __init__(self, reason: str, *, user_id: int | None = None, detail: str = "") -> None:
+        super().__init__(f"{reason} ({detail})" if detail else reason)
+        self.reason = reason
+        self.user_id = user_id
+        self.detail = detail
+
+
+class LoginDenied(LoginError):
+    """The person declined the permissions on the platform's consent page."""
+
+
+class LoginLinkInvalid(LoginError):
+    """The state is unknown, already used, expired, or for another platform."""
+
+
+class CodeExchangeFailed(LoginError):
+    """The platform did not turn the code into tokens, or did not say who logged in."""
+
+
+class RefreshRefused(PostlaterError):
+    """The platform refused the refresh token: the account must be reconnected."""

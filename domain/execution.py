@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 import enum
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +21,8 @@ from domain.errors import (
     PublishOutcomeUnknown,
     TransientPublishError,
 )
-from domain.model import Account, AccountStatus, FailureKind, Post, PostStatus
+from domain.model import Account, AccountStatus, FailureKind, Post, PostStatus, User
+from domain.oauth import fresh_account
 from domain.ports import Outcome
 from domain.services import Services
 
@@ -68,6 +70,7 @@ async def run_claimed(services: Services, post: Post) -> ExecutionResult:
         "publishing: post=%s platform=%s attempt=%s", post.id, account.platform, post.attempts
     )
     try:
+        account = await fresh_account(services, account)
         published = await publisher.publish(account, post)
     except PermanentPublishError as error:
         return await _fail(services, post, account, error)
@@ -92,9 +95,7 @@ async def run_claimed(services: Services, post: Post) -> ExecutionResult:
         return ExecutionResult(Execution.UNKNOWN, post)
 
     logger.info("posted: post=%s platform=%s", post.id, account.platform)
-    late_by = now - post.run_at
-    is_late = late_by >= services.policy.late_after
-    await _notify(services, posted, account, Execution.POSTED, late_by if is_late else None)
+    await _report(services, posted)
     return ExecutionResult(Execution.POSTED, posted)
 
 
@@ -120,8 +121,7 @@ async def fail_after_retries(services: Services, post_id: int, version: int) -> 
         return False
 
     logger.warning("post failed after retries: post=%s", post.id)
-    account = await services.store.accounts.get(post.account_id)
-    await _notify(services, failed, account, Execution.FAILED)
+    await _report(services, failed)
     return True
 
 
@@ -145,8 +145,7 @@ async def expire_leases(services: Services) -> int:
             continue
         count += 1
         logger.warning("lease expired, outcome unknown: post=%s", post.id)
-        account = await services.store.accounts.get(post.account_id)
-        await _notify(services, unknown, account, Execution.UNKNOWN)
+        await _report(services, unknown)
     return count
 
 
@@ -171,7 +170,7 @@ async def _fail(
     if failed is None:
         return ExecutionResult(Execution.UNKNOWN, post)
 
-    await _notify(services, failed, account, Execution.FAILED)
+    await _report(services, failed)
     return ExecutionResult(Execution.FAILED, failed)
 
 
@@ -219,33 +218,66 @@ async def _mark_unknown(
     if unknown is None:
         return ExecutionResult(Execution.UNKNOWN, post)
 
-    await _notify(services, unknown, account, Execution.UNKNOWN)
+    await _report(services, unknown)
     return ExecutionResult(Execution.UNKNOWN, unknown)
 
 
-async def _notify(
-    services: Services,
-    post: Post,
-    account: Account | None,
-    execution: Execution,
-    late_by: timedelta | None = None,
-) -> None:
+async def _report(services: Services, post: Post) -> None:
+    """Tell the owner what became of `post`, together with the rest of its batch.
+
+    A batch is the posts of one request due at the same instant (one per
+    account). The owner gets one message when the whole batch has settled,
+    and the group's report record makes sure only one process sends it.
+    """
+    batch = [
+        p
+        for p in await services.store.posts.list_group(post.group_id)
+        if p.run_at == post.run_at and p.status not in _NOT_IN_BATCH
+    ]
+    if any(p.status in _UNSETTLED for p in batch):
+        return
+    fingerprint = "|".join(f"{p.id}:{p.version}:{p.status.value}" for p in batch)
+    digest = hashlib.sha256(fingerprint.encode()).hexdigest()
+    if not await services.store.posts.claim_report(post.group_id, digest):
+        return
+
     user = await services.store.users.get(post.user_id)
     if user is None:
         logger.warning("owner not found, not notified: post=%s user=%s", post.id, post.user_id)
         return
-
-    outcome = Outcome(post, account, late_by)
+    outcomes = [
+        Outcome(p, await services.store.accounts.get(p.account_id), _lateness(services, p))
+        for p in batch
+    ]
     try:
-        if execution is Execution.POSTED:
-            await services.notifier.post_published(user, outcome)
-        elif execution is Execution.FAILED:
-            await services.notifier.post_failed(user, outcome)
-        else:
-            await services.notifier.post_unknown(user, outcome)
+        await _send_report(services, user, outcomes)
     except Exception:
         # A notification that cannot be sent must not change the post.
         logger.exception("notification failed: post=%s user=%s", post.id, user.id)
+
+
+async def _send_report(services: Services, user: User, outcomes: list[Outcome]) -> None:
+    if len(outcomes) > 1:
+        await services.notifier.posts_settled(user, outcomes)
+        return
+    [outcome] = outcomes
+    if outcome.post.status is PostStatus.POSTED:
+        await services.notifier.post_published(user, outcome)
+    elif outcome.post.status is PostStatus.FAILED:
+        await services.notifier.post_failed(user, outcome)
+    else:
+        await services.notifier.post_unknown(user, outcome)
+
+
+def _lateness(services: Services, post: Post) -> timedelta | None:
+    if post.published_at is None:
+        return None
+    late_by = post.published_at - post.run_at
+    return late_by if late_by >= services.policy.late_after else None
+
+
+_NOT_IN_BATCH = frozenset({PostStatus.DRAFT, PostStatus.CANCELLED})
+_UNSETTLED = frozenset({PostStatus.SCHEDULED, PostStatus.PUBLISHING})
 
 
 def is_early(post: Post, now: datetime, tolerance: timedelta) -> bool:

@@ -6,7 +6,7 @@ the domain never imports them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -23,6 +23,10 @@ from domain.model import (
     PostStatus,
     User,
 )
+
+# Called under the account's row lock with the account as stored; returns new
+# tokens, or None when nothing needs to change.
+Refresher = Callable[["Account"], Awaitable["Tokens | None"]]
 
 
 class UserRepository(Protocol):
@@ -59,6 +63,23 @@ class AccountRepository(Protocol):
     ) -> list[Account]: ...
 
     async def set_status(self, account_id: int, status: AccountStatus, now: datetime) -> None: ...
+
+    async def refresh_locked(self, account_id: int, refresher: Refresher, now: datetime) -> Account:
+        """Run `refresher` on the account while its row is locked; store what it returns.
+
+        New tokens are written in the same transaction that holds the lock, so
+        a rotated refresh token is never used twice by concurrent publishes.
+        `refresher` returns None when nothing needs to change.
+        """
+        ...
+
+    async def list_expiring_unwarned(self, before: datetime) -> list[Account]:
+        """Active accounts without a refresh token whose token expires before `before`."""
+        ...
+
+    async def mark_expiry_warned(self, account_id: int, now: datetime) -> bool:
+        """Record the expiry warning; False when it was recorded already."""
+        ...
 
 
 class PostRepository(Protocol):
@@ -117,6 +138,10 @@ class PostRepository(Protocol):
 
     async def list_overdue(self, before: datetime, limit: int = 100) -> list[Post]: ...
 
+    async def claim_report(self, group_id: str, outcomes: str) -> bool:
+        """Record that `outcomes` of the group were reported; False when they were already."""
+        ...
+
 
 class DialogueRepository(Protocol):
     async def get(self, user_id: int) -> Dialogue: ...
@@ -138,6 +163,64 @@ class DialogueRepository(Protocol):
     async def clear_draft(self, user_id: int, now: datetime) -> None: ...
 
 
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    refresh_token: str | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who logged in: the account's id on the platform and how to show it."""
+
+    external_id: str
+    display_name: str
+    handle: str | None = None
+
+
+@dataclass(frozen=True)
+class LoginState:
+    state: str
+    user_id: int
+    platform: Platform
+    code_verifier: str | None
+    expires_at: datetime
+    used_at: datetime | None
+
+
+class OAuthProvider(Protocol):
+    """One platform's OAuth 2.0 endpoints.
+
+    `exchange_code` and `identify` raise CodeExchangeFailed; `refresh` raises
+    RefreshRefused when the platform rejects the refresh token and
+    TransientPublishError when it cannot be reached; `revoke` never raises.
+    """
+
+    platform: Platform
+    uses_pkce: bool
+
+    def authorize_url(self, state: str, code_challenge: str | None) -> str: ...
+
+    async def exchange_code(self, code: str, code_verifier: str | None) -> Tokens: ...
+
+    async def identify(self, tokens: Tokens) -> Identity: ...
+
+    async def refresh(self, refresh_token: str) -> Tokens: ...
+
+    async def revoke(self, token: str) -> None: ...
+
+
+class LoginStateRepository(Protocol):
+    async def create(self, login: LoginState, now: datetime) -> None: ...
+
+    async def consume(self, state: str, now: datetime) -> LoginState | None:
+        """Mark an unused state used and return it; None when unknown or already used."""
+        ...
+
+    async def get(self, state: str) -> LoginState | None: ...
+
+
 class Store(Protocol):
     @property
     def users(self) -> UserRepository: ...
@@ -150,6 +233,9 @@ class Store(Protocol):
 
     @property
     def dialogues(self) -> DialogueRepository: ...
+
+    @property
+    def logins(self) -> LoginStateRepository: ...
 
 
 class JobQueue(Protocol):
@@ -219,3 +305,13 @@ class Notifier(Protocol):
     async def post_failed(self, user: User, outcome: Outcome) -> None: ...
 
     async def post_unknown(self, user: User, outcome: Outcome) -> None: ...
+
+    async def posts_settled(self, user: User, outcomes: Sequence[Outcome]) -> None:
+        """One message for the posts of one request that ran together on several accounts."""
+        ...
+
+    async def account_connected(self, user: User, account: Account) -> None: ...
+
+    async def login_failed(self, user: User, platform: Platform, reason: str) -> None: ...
+
+    async def token_expiring(self, user: User, account: Account) -> None: ...

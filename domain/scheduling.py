@@ -206,6 +206,18 @@ async def retry_post(services: Services, user_id: int, post_id: int) -> Post:
     return await _requeue(services, post, services.clock.now(), "retried")
 
 
+async def retry_group(services: Services, user_id: int, group_id: str) -> list[Post]:
+    """Schedule again, now and together, the failed posts of a request; the others stay."""
+    posts = await _owned_group(services, user_id, group_id)
+    failed = [post for post in posts if post.status is PostStatus.FAILED]
+    if not failed:
+        raise WrongState(posts[0].id, posts[0].status, "retry")
+
+    # One instant for all, so their outcomes are reported in one message.
+    now = services.clock.now()
+    return [await _requeue(services, post, now, "retried") for post in failed]
+
+
 async def confirm_posted(services: Services, user_id: int, post_id: int) -> Post:
     """Record the owner's word that a post with an unknown outcome did go out."""
     post = await owned_post(services, user_id, post_id)

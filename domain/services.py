@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from domain.clock import Clock
 from domain.model import Platform
-from domain.ports import JobQueue, Notifier, Publisher, Store
+from domain.ports import JobQueue, Notifier, OAuthProvider, Publisher, Store
 
 
 @dataclass(frozen=True)
@@ -44,4 +44,5 @@ class Services:
     clock: Clock
     notifier: Notifier
     publishers: Mapping[Platform, Publisher] = field(default_factory=dict)
+    oauth: Mapping[Platform, OAuthProvider] = field(default_factory=dict)
     policy: ExecutionPolicy = field(default_factory=ExecutionPolicy)

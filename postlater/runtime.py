@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from qstash import AsyncQStash
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,16 +29,21 @@ from bot.application import ALLOWED_UPDATES, build_application, register_command
 from bot.context import BOT_DATA_KEY, BotDeps
 from bot.notifier import TelegramNotifier
 from callbacks.health import Health
+from callbacks.oauth import CALLBACK_PATH, OAuthCallbacks, callback_path
 from callbacks.qstash import FAILED_PATH, PUBLISH_PATH, QStashDeliveries
 from callbacks.telegram_webhook import TelegramWebhook
 from domain.clock import Clock, SystemClock
 from domain.execution import expire_leases, run_claimed
 from domain.model import Platform
+from domain.oauth import warn_expiring_tokens
 from domain.scheduling import requeue_stalled
 from domain.services import ExecutionPolicy, Services
 from jobqueue.local import LocalJobQueue
 from jobqueue.qstash import QStashJobQueue
+from networks.http import DEFAULT_TIMEOUT
+from networks.linkedin import LinkedInClient
 from networks.telegram import TelegramChannelPublisher
+from networks.x import XClient
 from postlater.settings import Settings
 from storage.crypto import TokenCipher
 from storage.database import Database
@@ -81,6 +87,8 @@ class Runtime:
         self.queue: LocalJobQueue | None = None
         self._webhook: TelegramWebhook | None = None
         self._deliveries: QStashDeliveries | None = None
+        self._oauth: OAuthCallbacks | None = None
+        self._http: httpx.AsyncClient | None = None
         self._health: Health | None = None
         self._maintenance: asyncio.Task[None] | None = None
 
@@ -102,15 +110,20 @@ class Runtime:
         )
         bot = self.application.bot
         queue = self._build_queue(store)
+        self._http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, trust_env=False)
+        networks = self._build_networks(self._http)
         self.services = services = Services(
             store=store,
             queue=queue,
             clock=self.clock,
             notifier=TelegramNotifier(bot),
-            publishers={Platform.TELEGRAM: TelegramChannelPublisher(bot)},
+            publishers={Platform.TELEGRAM: TelegramChannelPublisher(bot), **networks},
+            oauth=networks,
             policy=self.policy,
         )
-        self.application.bot_data[BOT_DATA_KEY] = BotDeps(services, (Platform.TELEGRAM,))
+        available = (Platform.TELEGRAM, *networks)
+        self.application.bot_data[BOT_DATA_KEY] = BotDeps(services, available)
+        self._oauth = OAuthCallbacks(services)
         if isinstance(queue, QStashJobQueue):
             self._deliveries = QStashDeliveries(
                 services, queue, settings.public_base_url, self._signing_keys()
@@ -161,6 +174,33 @@ class Runtime:
             retries=settings.QSTASH_RETRIES,
             max_delay=settings.QSTASH_MAX_DELAY,
         )
+
+    def _build_networks(self, http: httpx.AsyncClient) -> dict[Platform, LinkedInClient | XClient]:
+        """The OAuth platforms whose app credentials are set."""
+        settings = self.settings
+        networks: dict[Platform, LinkedInClient | XClient] = {}
+        if settings.linkedin_enabled and settings.LINKEDIN_CLIENT_SECRET is not None:
+            networks[Platform.LINKEDIN] = LinkedInClient(
+                http,
+                self.clock,
+                client_id=settings.LINKEDIN_CLIENT_ID or "",
+                client_secret=settings.LINKEDIN_CLIENT_SECRET.get_secret_value(),
+                redirect_uri=settings.public_base_url + callback_path(Platform.LINKEDIN),
+                oauth_base_url=settings.LINKEDIN_OAUTH_BASE_URL,
+                api_base_url=settings.LINKEDIN_API_BASE_URL,
+                api_version=settings.LINKEDIN_API_VERSION,
+            )
+        if settings.x_enabled and settings.X_CLIENT_SECRET is not None:
+            networks[Platform.X] = XClient(
+                http,
+                self.clock,
+                client_id=settings.X_CLIENT_ID or "",
+                client_secret=settings.X_CLIENT_SECRET.get_secret_value(),
+                redirect_uri=settings.public_base_url + callback_path(Platform.X),
+                authorize_url=settings.X_OAUTH_AUTHORIZE_URL,
+                api_base_url=settings.X_API_BASE_URL,
+            )
+        return networks
 
     def _signing_keys(self) -> list[str]:
         keys = [self.settings.QSTASH_CURRENT_SIGNING_KEY, self.settings.QSTASH_NEXT_SIGNING_KEY]
@@ -221,6 +261,9 @@ class Runtime:
             if application.running:
                 await application.stop()
             await application.shutdown()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
         if self.database is not None:
             await self.database.dispose()
         self.database = self.application = self.queue = self._maintenance = None
@@ -236,6 +279,7 @@ class Runtime:
                 await expire_leases(services)
                 if self.settings.qstash_mode:
                     await requeue_stalled(services, STALLED_AFTER)
+                await warn_expiring_tokens(services)
                 await updates.forget_before(self.clock.now() - UPDATE_ID_RETENTION)
             except Exception:
                 logger.exception("maintenance failed; retrying later")
@@ -255,6 +299,11 @@ class Runtime:
         if self._deliveries is None:
             return JSONResponse({"error": "the QStash queue is off"}, status_code=404)
         return await self._deliveries.failed(request)
+
+    async def oauth_callback(self, request: Request) -> Response:
+        if self._oauth is None:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        return await self._oauth.callback(request)
 
     async def health(self, request: Request) -> Response:
         if self._health is None:
@@ -283,6 +332,7 @@ def create_app(runtime: Runtime) -> Starlette:
         Route(WEBHOOK_PATH, _bind(runtime.telegram_webhook), methods=["POST"]),
         Route(PUBLISH_PATH, _bind(runtime.qstash_publish), methods=["POST"]),
         Route(FAILED_PATH, _bind(runtime.qstash_failed), methods=["POST"]),
+        Route(CALLBACK_PATH, _bind(runtime.oauth_callback), methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime

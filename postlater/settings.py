@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import timedelta
 from typing import Annotated
 
@@ -24,6 +26,7 @@ _HELP = {
     "TELEGRAM_API_BASE_URL": "use the Bot API base URL ending in /bot, e.g. https://api.telegram.org/bot",
     "QSTASH_MAX_DELAY": "use a duration such as 7d (free plan) or 365d (pay-as-you-go)",
     "QSTASH_RETRIES": "use a whole number from 0 to 20",
+    "LINKEDIN_API_VERSION": "use a LinkedIn API version as YYYYMM, e.g. 202610",
 }
 
 
@@ -58,6 +61,18 @@ class Settings(BaseSettings):
     QSTASH_MAX_DELAY: timedelta = timedelta(days=7)
     QSTASH_RETRIES: Annotated[int, Field(ge=0, le=20)] = 3
 
+    # LinkedIn and X apps; a platform without both values is not offered.
+    LINKEDIN_CLIENT_ID: str | None = None
+    LINKEDIN_CLIENT_SECRET: SecretStr | None = None
+    LINKEDIN_OAUTH_BASE_URL: str = "https://www.linkedin.com"
+    LINKEDIN_API_BASE_URL: str = "https://api.linkedin.com"
+    # LinkedIn retires each monthly API version after about a year.
+    LINKEDIN_API_VERSION: Annotated[str, Field(pattern=r"^\d{6}$")] = "202610"
+    X_CLIENT_ID: str | None = None
+    X_CLIENT_SECRET: SecretStr | None = None
+    X_OAUTH_AUTHORIZE_URL: str = "https://x.com/i/oauth2/authorize"
+    X_API_BASE_URL: str = "https://api.x.com"
+
     # Fernet key for tokens at rest, and the one it replaced during a rotation.
     SECRET_KEY: SecretStr | None = None
     SECRET_KEY_PREVIOUS: SecretStr | None = None
@@ -84,6 +99,14 @@ class Settings(BaseSettings):
     @classmethod
     def _duration(cls, value: object) -> object:
         return parse_duration(value) if isinstance(value, str) else value
+
+    @property
+    def linkedin_enabled(self) -> bool:
+        return bool(self.LINKEDIN_CLIENT_ID and self.LINKEDIN_CLIENT_SECRET)
+
+    @property
+    def x_enabled(self) -> bool:
+        return bool(self.X_CLIENT_ID and self.X_CLIENT_SECRET)
 
     @property
     def qstash_mode(self) -> bool:
@@ -141,6 +164,28 @@ def _check_combinations(settings: Settings) -> None:
         for name, value in required.items():
             if value is None:
                 problems.append(f"{name} is missing: QSTASH_TOKEN is set, and {_QSTASH_HELP[name]}")
+    for name, enabled in (("LinkedIn", settings.linkedin_enabled), ("X", settings.x_enabled)):
+        if not enabled:
+            continue
+        if settings.SECRET_KEY is None:
+            problems.append(
+                f"SECRET_KEY is missing: {name} is configured and its tokens are stored "
+                "encrypted; generate one with python -c 'from cryptography.fernet import "
+                "Fernet; print(Fernet.generate_key().decode())'"
+            )
+        if settings.PUBLIC_URL is None:
+            problems.append(
+                f"PUBLIC_URL is missing: {name} logins return to "
+                "{PUBLIC_URL}/oauth/" + name.lower() + "/callback, so set the server's "
+                "public https:// address"
+            )
+    for name in ("SECRET_KEY", "SECRET_KEY_PREVIOUS"):
+        value = getattr(settings, name)
+        if value is not None and not _is_fernet_key(value.get_secret_value()):
+            problems.append(
+                f"{name} is invalid (not a Fernet key): generate one with python -c "
+                "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            )
     if settings.QSTASH_MAX_DELAY < timedelta(minutes=1):
         problems.append("QSTASH_MAX_DELAY is invalid (under a minute): use e.g. 7d, 365d or 12h")
     if problems:
@@ -157,6 +202,14 @@ _QSTASH_HELP = {
         "(QStash → Signing keys)"
     ),
 }
+
+
+def _is_fernet_key(value: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(value.encode())) == 32
+    except (ValueError, binascii.Error):
+        return False
+
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 

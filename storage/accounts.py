@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from domain.model import Account, AccountStatus, Platform
+from domain.ports import Refresher
 from storage.crypto import TokenCipher
 from storage.database import Database
 from storage.models import AccountRow
@@ -38,6 +39,7 @@ class SqlAlchemyAccountRepository:
             "access_token": self._encrypt(access_token),
             "refresh_token": self._encrypt(refresh_token),
             "token_expires_at": token_expires_at,
+            "expiry_warned_at": None,
             "updated_at": now,
         }
         query = select(AccountRow).where(
@@ -88,6 +90,55 @@ class SqlAlchemyAccountRepository:
             await session.execute(
                 update(AccountRow).where(AccountRow.id == account_id).values(**values)
             )
+
+    async def refresh_locked(self, account_id: int, refresher: Refresher, now: datetime) -> Account:
+        """Run `refresher` with the account row locked; store the tokens it returns.
+
+        PostgreSQL locks the row with SELECT ... FOR UPDATE. SQLite has no row
+        locks, so a no-op UPDATE first takes the database's write lock, which
+        other writers then wait for.
+        """
+        async with self._db.session() as session, session.begin():
+            if self._db.dialect == "sqlite":
+                await session.execute(
+                    update(AccountRow)
+                    .where(AccountRow.id == account_id)
+                    .values(updated_at=AccountRow.updated_at)
+                )
+            query = select(AccountRow).where(AccountRow.id == account_id).with_for_update()
+            row = (await session.execute(query)).scalar_one()
+            tokens = await refresher(self._to_account(row))
+            if tokens is not None:
+                row.access_token = self._encrypt(tokens.access_token)
+                if tokens.refresh_token is not None:
+                    row.refresh_token = self._encrypt(tokens.refresh_token)
+                row.token_expires_at = tokens.expires_at
+                row.expiry_warned_at = None
+                row.updated_at = now
+            await session.flush()
+            return self._to_account(row)
+
+    async def list_expiring_unwarned(self, before: datetime) -> list[Account]:
+        query = select(AccountRow).where(
+            AccountRow.status == AccountStatus.ACTIVE.value,
+            AccountRow.refresh_token.is_(None),
+            AccountRow.token_expires_at.is_not(None),
+            AccountRow.token_expires_at < before,
+            AccountRow.expiry_warned_at.is_(None),
+        )
+        async with self._db.session() as session:
+            rows = (await session.execute(query.order_by(AccountRow.id))).scalars().all()
+        return [self._to_account(row) for row in rows]
+
+    async def mark_expiry_warned(self, account_id: int, now: datetime) -> bool:
+        statement = (
+            update(AccountRow)
+            .where(AccountRow.id == account_id, AccountRow.expiry_warned_at.is_(None))
+            .values(expiry_warned_at=now)
+        )
+        async with self._db.session() as session, session.begin():
+            result = await session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def _encrypt(self, token: str | None) -> str | None:
         if token is None:

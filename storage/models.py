@@ -41,6 +41,8 @@ class AccountRow(Base):
     access_token: Mapped[str | None] = mapped_column(Text)
     refresh_token: Mapped[str | None] = mapped_column(Text)
     token_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the owner was warned that the token expires soon; cleared on renewal.
+    expiry_warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -54,6 +56,9 @@ class PostGroupRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     preview_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     preview_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The outcomes last reported to the owner, so each settled batch of the
+    # group's posts is reported once, whichever process settles it.
+    reported_outcomes: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -104,6 +109,21 @@ class DialogueRow(Base):
     draft_text: Mapped[str | None] = mapped_column(Text)
     draft_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OAuthStateRow(Base):
+    """A login link handed out: single use, bound to one user, short-lived."""
+
+    __tablename__ = "oauth_states"
+
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    # PKCE code verifier (S256), encrypted like tokens; None where no PKCE.
+    code_verifier: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ProcessedUpdateRow(Base):

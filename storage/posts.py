@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from domain.model import FailureKind, Post, PostGroup, PostStatus, can_transition
 from storage.database import Database
@@ -228,6 +228,23 @@ class SqlAlchemyPostRepository:
             .limit(limit)
         )
         return await self._fetch(query)
+
+    async def claim_report(self, group_id: str, outcomes: str) -> bool:
+        """Record `outcomes` as reported for the group, once; False when already recorded."""
+        statement = (
+            update(PostGroupRow)
+            .where(
+                PostGroupRow.id == group_id,
+                or_(
+                    PostGroupRow.reported_outcomes.is_(None),
+                    PostGroupRow.reported_outcomes != outcomes,
+                ),
+            )
+            .values(reported_outcomes=outcomes)
+        )
+        async with self._db.session() as session, session.begin():
+            result = await session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def list_expired_leases(self, now: datetime, limit: int = 100) -> list[Post]:
         query = (

@@ -6,6 +6,7 @@ from storage.accounts import SqlAlchemyAccountRepository
 from storage.crypto import TokenCipher
 from storage.database import Database
 from storage.dialogues import SqlAlchemyDialogueRepository, SqlAlchemyUpdateLog
+from storage.logins import SqlAlchemyLoginStateRepository
 from storage.posts import SqlAlchemyPostRepository
 from storage.users import SqlAlchemyUserRepository
 
@@ -18,3 +19,4 @@ class SqlAlchemyStore:
         self.posts = SqlAlchemyPostRepository(database)
         self.dialogues = SqlAlchemyDialogueRepository(database)
         self.updates = SqlAlchemyUpdateLog(database)
+        self.logins = SqlAlchemyLoginStateRepository(database, cipher)

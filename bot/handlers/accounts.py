@@ -17,6 +17,7 @@ from bot.handlers.common import answers_first, edit, register_user, reply
 from domain.accounts import connect_account, disconnect_account
 from domain.errors import NotOwner
 from domain.model import AccountStatus, DialogueState, Platform, PostStatus, User
+from domain.oauth import start_login
 from networks.telegram import ChannelCheckFailed, ChannelProblem, verify_channel
 
 logger = logging.getLogger(__name__)
@@ -45,9 +46,22 @@ async def connect_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if query is None or query.data is None or user is None:
         return
     match = re.match(keyboards.CONNECT_PATTERN, query.data)
-    if match is None or match.group(1) != Platform.TELEGRAM.value:
+    available = {p.value: p for p in deps(context).available}
+    if match is None or match.group(1) not in available:
+        await reply(update, texts.BUTTON_EXPIRED)
         return
-    await _ask_channel(update, context, user)
+    await _start_connecting(update, context, user, available[match.group(1)])
+
+
+async def _start_connecting(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, platform: Platform
+) -> None:
+    if platform is Platform.TELEGRAM:
+        await _ask_channel(update, context, user)
+        return
+    url = await start_login(deps(context).services, platform, user.id)
+    text = texts.CONNECT_LOGIN.format(platform=platform.display_name)
+    await reply(update, text, keyboards.login(platform, url))
 
 
 async def _ask_channel(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
@@ -218,4 +232,7 @@ async def reconnect_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if account is None or account.user_id != user.id:
         await reply(update, texts.NOT_YOURS if account else texts.ACCOUNT_GONE)
         return
-    await _ask_channel(update, context, user)
+    if account.platform not in deps(context).available:
+        await reply(update, texts.BUTTON_EXPIRED)
+        return
+    await _start_connecting(update, context, user, account.platform)

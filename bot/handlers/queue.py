@@ -19,7 +19,14 @@ from bot.handlers.accounts import channel_problem_text
 from bot.handlers.common import answers_first, edit, register_user, reply
 from bot.questions import date_order, time_question_text
 from domain import scheduling
-from domain.errors import JobQueueError, NotOwner, PostNotFound, TimeInPast, WrongState
+from domain.errors import (
+    GroupNotFound,
+    JobQueueError,
+    NotOwner,
+    PostNotFound,
+    TimeInPast,
+    WrongState,
+)
 from domain.model import AccountStatus, DialogueState, Platform, Post, User
 from domain.parsing import ScheduleTime, parse_when
 from domain.services import Services
@@ -222,10 +229,30 @@ async def _account_ready(
     return True
 
 
+@answers_first
+async def retry_group_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Retry failed under a several-account result: only the failed posts run again."""
+    query = update.callback_query
+    user = await register_user(update, context)
+    if query is None or query.data is None or user is None:
+        return
+    match = re.match(keyboards.RETRY_GROUP_PATTERN, query.data)
+    if match is None:
+        return
+
+    services = deps(context).services
+    try:
+        posts = await scheduling.retry_group(services, user.id, match.group(1))
+    except (GroupNotFound, NotOwner, WrongState, JobQueueError) as error:
+        await reply(update, _error_text(error))
+        return
+    await reply(update, texts.RETRYING_FAILED.format(snippet=snippet(posts[0].content)))
+
+
 def _error_text(error: Exception) -> str:
     if isinstance(error, NotOwner):
         return texts.NOT_YOURS
-    if isinstance(error, PostNotFound):
+    if isinstance(error, PostNotFound | GroupNotFound):
         return texts.POST_GONE
     if isinstance(error, WrongState):
         return texts.POST_ALREADY.format(status=html.escape(str(error.status)))

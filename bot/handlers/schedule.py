@@ -229,6 +229,13 @@ def render_preview(
             lines.append(
                 texts.PREVIEW_NEEDS_RECONNECT.format(account=account_label(target.account))
             )
+        expires_at = target.account.token_expires_at
+        if expires_at and not target.account.refresh_token and expires_at < preview.run_at:
+            lines.append(
+                texts.PREVIEW_TOKEN_EXPIRES.format(
+                    platform=platform, when=local_time(expires_at, zone)
+                )
+            )
     lines.extend(_NOTE_TEXTS[note] for note in sorted(notes) if note in _NOTE_TEXTS)
     lines.append("")
     lines.append(_content_excerpt(preview.content))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -58,6 +59,7 @@ class FakePublisher:
 @dataclass
 class FakeNotifier:
     sent: list[tuple[str, int, Outcome]] = field(default_factory=list)
+    events: list[tuple[str, int, str]] = field(default_factory=list)
 
     async def post_published(self, user: User, outcome: Outcome) -> None:
         self.sent.append(("published", user.id, outcome))
@@ -67,6 +69,19 @@ class FakeNotifier:
 
     async def post_unknown(self, user: User, outcome: Outcome) -> None:
         self.sent.append(("unknown", user.id, outcome))
+
+    async def posts_settled(self, user: User, outcomes: Sequence[Outcome]) -> None:
+        for outcome in outcomes:
+            self.sent.append((f"settled:{outcome.post.status.value}", user.id, outcome))
+
+    async def account_connected(self, user: User, account: Account) -> None:
+        self.events.append(("connected", user.id, account.display_name))
+
+    async def login_failed(self, user: User, platform: Platform, reason: str) -> None:
+        self.events.append(("login_failed", user.id, reason))
+
+    async def token_expiring(self, user: User, account: Account) -> None:
+        self.events.append(("token_expiring", user.id, account.display_name))
 
     def kinds(self) -> list[str]:
         return [kind for kind, _, _ in self.sent]
