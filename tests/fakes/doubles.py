@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from domain.errors import JobQueueError, PublishError
+from domain.errors import CodeExchangeFailed, JobQueueError, PublishError, RefreshRefused
 from domain.model import Account, Platform, Post, User
-from domain.ports import Outcome, Published
+from domain.ports import Identity, Outcome, Published, Tokens
 
 
 @dataclass
@@ -85,3 +86,51 @@ class FakeNotifier:
 
     def kinds(self) -> list[str]:
         return [kind for kind, _, _ in self.sent]
+
+
+@dataclass
+class FakeOAuthProvider:
+    """OAuth without HTTP: codes map to identities; refresh tokens rotate like X's."""
+
+    platform: Platform = Platform.X
+    uses_pkce: bool = True
+    lifetime: timedelta = timedelta(hours=2)
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    identities: dict[str, Identity] = field(default_factory=dict)
+    verifiers: dict[str, str] = field(default_factory=dict)
+    refreshes: list[str] = field(default_factory=list)
+    valid_refresh_tokens: set[str] = field(default_factory=set)
+    revoked: list[str] = field(default_factory=list)
+    refresh_delay: float = 0.0
+
+    def authorize_url(self, state: str, code_challenge: str | None) -> str:
+        return f"https://login.example/authorize?state={state}&challenge={code_challenge}"
+
+    async def exchange_code(self, code: str, code_verifier: str | None) -> Tokens:
+        if code not in self.identities:
+            raise CodeExchangeFailed("the login code was not accepted")
+        expected = self.verifiers.get(code)
+        if expected is not None and code_verifier != expected:
+            raise CodeExchangeFailed("the PKCE verifier did not match")
+        return self._issue(code)
+
+    async def identify(self, tokens: Tokens) -> Identity:
+        code = tokens.access_token.split(":")[1]
+        return self.identities[code]
+
+    async def refresh(self, refresh_token: str) -> Tokens:
+        self.refreshes.append(refresh_token)
+        if refresh_token not in self.valid_refresh_tokens:
+            raise RefreshRefused(f"refresh token {refresh_token} is not valid")
+        self.valid_refresh_tokens.discard(refresh_token)
+        await asyncio.sleep(self.refresh_delay)
+        return self._issue(refresh_token.split(":")[1])
+
+    async def revoke(self, token: str) -> None:
+        self.revoked.append(token)
+
+    def _issue(self, code: str) -> Tokens:
+        serial = len(self.refreshes)
+        refresh = f"refresh:{code}:{serial}"
+        self.valid_refresh_tokens.add(refresh)
+        return Tokens(f"access:{code}:{serial}", refresh, self.clock() + self.lifetime)
