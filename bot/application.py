@@ -71,6 +71,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         (keyboards.QUEUE_PAGE_PATTERN, queue.queue_page_button),
         (keyboards.RESULT_PATTERN, queue.result_button),
         (keyboards.RETRY_GROUP_PATTERN, queue.retry_group_button),
+        (keyboards.EDIT_PATTERN, queue.edit_button),
         (keyboards.RECONNECT_PATTERN, accounts.reconnect_button),
         (keyboards.CONNECT_PATTERN, accounts.connect_button),
         (keyboards.DISCONNECT_PATTERN, accounts.disconnect_button),

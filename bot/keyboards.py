@@ -28,6 +28,7 @@ QUEUE_PAGE_PATTERN = r"^qp:(\d{1,6})$"
 RESULT_PATTERN = r"^r:(retry|again|done):(\d{1,18})$"
 RECONNECT_PATTERN = r"^rc:(\d{1,18})$"
 RETRY_GROUP_PATTERN = r"^rg:([0-9a-f]{32})$"
+EDIT_PATTERN = r"^e:(\d{1,18})$"
 DATE_ORDER_PATTERN = r"^do:(dmy|mdy)$"
 CONNECT_PATTERN = r"^c:([a-z]{1,16})$"
 DISCONNECT_PATTERN = r"^d:(ask|yes|no):(\d{1,18})$"
@@ -72,6 +73,8 @@ def failed(post: Post) -> InlineKeyboardMarkup:
     row = [_button(texts.RETRY_BUTTON, f"r:retry:{post.id}")]
     if post.failure_kind is FailureKind.ACCOUNT:
         row.append(_button(texts.RECONNECT_BUTTON, f"rc:{post.account_id}"))
+    if post.failure_kind is FailureKind.REJECTED:
+        row.append(_button(texts.EDIT_BUTTON, f"e:{post.id}"))
     return InlineKeyboardMarkup([row])
 
 

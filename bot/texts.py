@@ -198,6 +198,11 @@ UNKNOWN_OUTCOME = (
     "Please check, then tell me.\n“{snippet}”"
 )
 RETRY_BUTTON = "🔁 Retry"
+EDIT_BUTTON = "✏️ Edit"
+ASK_EDITED_CONTENT = (
+    "Send the new text for “{snippet}”. I'll post it right away, or /cancel to stop."
+)
+EDITED = "✏️ Updated; posting it now."
 RECONNECT_BUTTON = "🔌 Reconnect"
 POST_AGAIN_BUTTON = "🔁 Post again"
 WAS_POSTED_BUTTON = "✅ It was posted"

@@ -73,7 +73,7 @@ class QStashDeliveries:
         result = await execute_post(self._services, job.post_id, job.version)
         if result.execution is Execution.FAILED:
             return Response(status_code=489, headers=_NON_RETRYABLE)
-        if result.execution is Execution.RETRY:
+        if result.execution in (Execution.RETRY, Execution.NOT_YET):
             seconds = result.retry_after.total_seconds() if result.retry_after else 0
             headers = {"Retry-After": str(max(1, math.ceil(seconds)))} if seconds else {}
             return JSONResponse({"result": "retry"}, status_code=503, headers=headers)

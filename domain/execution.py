@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 class Execution(enum.StrEnum):
     NOTHING_TO_CLAIM = "nothing_to_claim"  # duplicate, cancelled, rescheduled or done
+    NOT_YET = "not_yet"  # the job is for a version not yet stored: try again shortly
     POSTED = "posted"
     FAILED = "failed"  # permanent: do not retry
     RETRY = "retry"  # transient: back to scheduled, try again later
@@ -49,6 +50,11 @@ async def execute_post(services: Services, post_id: int, version: int) -> Execut
     now = services.clock.now()
     claimed = await services.store.posts.claim(post_id, version, now, now + services.policy.lease)
     if claimed is None:
+        current = await services.store.posts.get(post_id)
+        if current is not None and current.version < version:
+            # The job was stored just before its post's move was committed.
+            logger.info("job ahead of its post: post=%s version=%s", post_id, version)
+            return ExecutionResult(Execution.NOT_YET, retry_after=timedelta(seconds=1))
         logger.info("nothing to claim: post=%s version=%s", post_id, version)
         return ExecutionResult(Execution.NOTHING_TO_CLAIM)
     return await run_claimed(services, claimed)

@@ -167,6 +167,7 @@ class DialogueState(enum.StrEnum):
     CHANNEL = "channel"  # a channel @username or a forwarded channel post
     PREVIEW_TIME = "preview_time"  # a new time for the preview of group `subject`
     RESCHEDULE_TIME = "reschedule_time"  # a new time for post `subject`
+    EDIT_CONTENT = "edit_content"  # new content for failed post `subject`
     CONTENT = "content"  # the content for the request kept in the payload
     REQUEST_TIME = "request_time"  # the time for the request kept in the payload
     DATE_ORDER = "date_order"  # a press of day-month or month-day; the request waits in the payload

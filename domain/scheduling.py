@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from domain.errors import (
     ContentTooLong,
@@ -121,9 +122,10 @@ async def change_preview_time(
 async def confirm_group(services: Services, user_id: int, group_id: str) -> list[Post]:
     """Schedule every draft of a preview and enqueue its job.
 
-    If a job cannot be enqueued, the posts scheduled so far go back to draft
-    (with a new version, so a job that was stored after all finds nothing to
-    claim) and JobQueueError is raised: the preview stays usable.
+    Each job is stored before its post moves to scheduled, so a queue that
+    is down leaves the draft untouched and JobQueueError is raised: the
+    preview stays usable. Posts of the group scheduled before the failure go
+    back to draft with a new version, so their jobs find nothing to claim.
     """
     preview = await load_preview(services, user_id, group_id)
     now = services.clock.now()
@@ -133,14 +135,8 @@ async def confirm_group(services: Services, user_id: int, group_id: str) -> list
     scheduled: list[Post] = []
     try:
         for post in preview.posts:
-            moved = await services.store.posts.transition(
-                post, PostStatus.SCHEDULED, now, bump_version=True, run_at=run_at, due_at=run_at
-            )
-            if moved is None:
-                raise WrongState(post.id, "changed meanwhile", "schedule")
-            scheduled.append(moved)
-            scheduled[-1] = await _enqueue(services, moved)
-    except JobQueueError:
+            scheduled.append(await _move_and_enqueue(services, post, run_at, "schedule"))
+    except (JobQueueError, WrongState):
         await _back_to_draft(services, scheduled)
         raise
 
@@ -204,6 +200,28 @@ async def retry_post(services: Services, user_id: int, post_id: int) -> Post:
     if post.status not in (PostStatus.FAILED, PostStatus.UNKNOWN):
         raise WrongState(post.id, post.status, "retry")
     return await _requeue(services, post, services.clock.now(), "retried")
+
+
+async def edit_and_retry(services: Services, user_id: int, post_id: int, content: str) -> Post:
+    """Give a failed post new content and schedule it again, now."""
+    post = await owned_post(services, user_id, post_id)
+    if post.status is not PostStatus.FAILED:
+        raise WrongState(post.id, post.status, "edit")
+    content = content.strip()
+    if not content:
+        raise EmptyContent()
+    account = await services.store.accounts.get(post.account_id)
+    if account is None:
+        raise PostNotFound(post_id)
+    [length] = measure(services, [account], content)
+    if length.over_by:
+        raise ContentTooLong(account.platform, length.length, length.limit)
+
+    moved = await _move_and_enqueue(services, post, services.clock.now(), "edit", content=content)
+    await _cancel_job(services, post)
+    services.queue.wake()
+    logger.info("post edited and retried: post=%s version=%s", post.id, moved.version)
+    return moved
 
 
 async def retry_group(services: Services, user_id: int, group_id: str) -> list[Post]:
@@ -281,40 +299,45 @@ def _check_confirmable(services: Services, preview: Preview, now: datetime) -> N
 
 
 async def _requeue(services: Services, post: Post, run_at: datetime, what: str) -> Post:
-    now = services.clock.now()
+    """Schedule `post` anew at `run_at`; its old job finds nothing to claim."""
+    moved = await _move_and_enqueue(services, post, run_at, what)
+    await _cancel_job(services, post)
+    services.queue.wake()
+    logger.info("post %s: post=%s version=%s", what, post.id, moved.version)
+    return moved
+
+
+async def _move_and_enqueue(
+    services: Services, post: Post, run_at: datetime, what: str, **values: Any
+) -> Post:
+    """Enqueue the job for the post's next version, then move the post to scheduled.
+
+    The job comes first, so a queue that is down changes nothing. A delivery
+    that arrives before the move is committed finds a newer version than the
+    stored one and is retried by its queue (see execute_post). If the move
+    loses a race, the job is cancelled, unless the winner stored that same
+    job (a deduplicated publish).
+    """
+    version = post.version + 1
+    job_id = await services.queue.enqueue(post.id, version, run_at)
     moved = await services.store.posts.transition(
         post,
         PostStatus.SCHEDULED,
-        now,
+        services.clock.now(),
         bump_version=True,
         run_at=run_at,
         due_at=run_at,
+        job_id=job_id,
         failure_reason=None,
         failure_kind=None,
+        **values,
     )
     if moved is None:
-        raise WrongState(post.id, "changed meanwhile", what.split()[0])
-
-    await _cancel_job(services, post)
-    try:
-        queued = await _enqueue(services, moved)
-    except JobQueueError:
-        logger.exception("enqueue failed after %s: post=%s", what, post.id)
-        await _back_to_draft(services, [moved])
-        raise
-    services.queue.wake()
-    logger.info("post %s: post=%s version=%s", what, post.id, moved.version)
-    return queued
-
-
-async def _enqueue(services: Services, post: Post) -> Post:
-    job_id = await services.queue.enqueue(post.id, post.version, post.run_at)
-    stored = await services.store.posts.transition(
-        post, PostStatus.SCHEDULED, services.clock.now(), job_id=job_id
-    )
-    # None: the queue already claimed the post (it was due at once); the job
-    # id is not needed any more.
-    return stored or post
+        current = await services.store.posts.get(post.id)
+        if current is None or current.job_id != job_id:
+            await services.queue.cancel(job_id)
+        raise WrongState(post.id, current.status if current else "gone", what)
+    return moved
 
 
 async def _back_to_draft(services: Services, posts: Sequence[Post]) -> None:

@@ -11,7 +11,7 @@ from bot import texts
 from bot.context import deps
 from bot.handlers import accounts, schedule, setup
 from bot.handlers.common import register_user, reply
-from bot.handlers.queue import reschedule_answer
+from bot.handlers.queue import edited_content_answer, reschedule_answer
 from domain.model import DialogueState
 
 logger = logging.getLogger(__name__)
@@ -38,6 +38,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await schedule.preview_time_answer(update, context, user, text, dialogue.subject)
     elif state is DialogueState.RESCHEDULE_TIME and dialogue.subject:
         await reschedule_answer(update, context, user, text, int(dialogue.subject))
+    elif state is DialogueState.EDIT_CONTENT and dialogue.subject:
+        await edited_content_answer(update, context, user, text, int(dialogue.subject))
     elif state is DialogueState.CONTENT:
         await schedule.content_answer(update, context, user, text, dialogue.payload)
     elif state is DialogueState.REQUEST_TIME:

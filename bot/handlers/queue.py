@@ -20,6 +20,8 @@ from bot.handlers.common import answers_first, edit, register_user, reply
 from bot.questions import date_order, time_question_text
 from domain import scheduling
 from domain.errors import (
+    ContentTooLong,
+    EmptyContent,
     GroupNotFound,
     JobQueueError,
     NotOwner,
@@ -27,7 +29,7 @@ from domain.errors import (
     TimeInPast,
     WrongState,
 )
-from domain.model import AccountStatus, DialogueState, Platform, Post, User
+from domain.model import AccountStatus, DialogueState, Platform, Post, PostStatus, User
 from domain.parsing import ScheduleTime, parse_when
 from domain.services import Services
 from networks.telegram import ChannelCheckFailed, verify_channel
@@ -227,6 +229,55 @@ async def _account_ready(
         return False
     await services.store.accounts.set_status(account.id, AccountStatus.ACTIVE, services.clock.now())
     return True
+
+
+@answers_first
+async def edit_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Edit on a post the network rejected: asks for the new text."""
+    query = update.callback_query
+    user = await register_user(update, context)
+    if query is None or query.data is None or user is None:
+        return
+    match = re.match(keyboards.EDIT_PATTERN, query.data)
+    if match is None:
+        return
+
+    services = deps(context).services
+    try:
+        post = await scheduling.owned_post(services, user.id, int(match.group(1)))
+    except (PostNotFound, NotOwner) as error:
+        await reply(update, _error_text(error))
+        return
+    if post.status is not PostStatus.FAILED:
+        await reply(update, _error_text(WrongState(post.id, post.status, "edit")))
+        return
+    await services.store.dialogues.expect(
+        user.id, DialogueState.EDIT_CONTENT, services.clock.now(), subject=str(post.id)
+    )
+    await reply(update, texts.ASK_EDITED_CONTENT.format(snippet=snippet(post.content)))
+
+
+async def edited_content_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, text: str, post_id: int
+) -> None:
+    """The new text for a rejected post: it is checked, stored and posted at once."""
+    services = deps(context).services
+    try:
+        await scheduling.edit_and_retry(services, user.id, post_id, text)
+    except ContentTooLong as error:
+        platform = Platform(error.platform).display_name
+        over = error.length - error.limit
+        await reply(update, texts.SCHEDULE_TOO_LONG.format(platform=platform, over=over))
+        return
+    except EmptyContent:
+        await reply(update, texts.ASK_EDITED_CONTENT.format(snippet="…"))
+        return
+    except (PostNotFound, NotOwner, WrongState, JobQueueError) as error:
+        await services.store.dialogues.clear(user.id, services.clock.now())
+        await reply(update, _error_text(error))
+        return
+    await services.store.dialogues.clear(user.id, services.clock.now())
+    await reply(update, texts.EDITED)
 
 
 @answers_first

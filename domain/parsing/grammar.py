@@ -26,6 +26,7 @@ from domain.parsing.spec import (
     Role,
     TimeReading,
     TimeSpec,
+    Tonight,
     Weekend,
 )
 from domain.parsing.tokens import Kind, Token
@@ -123,17 +124,25 @@ class _TimeReader:
         self.spec.day = day
         self.day_end = end
 
-    def set_weekday(self, weekday: int, end: int, *, last: bool = False) -> None:
+    def set_weekday(
+        self, weekday: int, end: int, *, last: bool = False, after_today: bool = False
+    ) -> None:
         if self.spec.weekday is not None:
             self.spec.conflict = True
         self.spec.weekday = weekday
         self.spec.last_weekday = last
+        self.spec.weekday_after_today = after_today
         self.day_end = end
 
     def set_part(self, part: Part) -> None:
-        if self.spec.part is not None and self.spec.part != part:
+        current = self.spec.part
+        if current is None or current == part:
+            self.spec.part = part
+        elif {current, part} == {lexicon.NIGHT, lexicon.MIDNIGHT}:
+            # "tonight at midnight": midnight says which time of the night.
+            self.spec.part = lexicon.MIDNIGHT
+        else:
             self.spec.conflict = True
-        self.spec.part = part
 
     def set_invalid(self, reason: Ask) -> None:
         if self.spec.invalid is None:
@@ -220,7 +229,11 @@ class _TimeReader:
             return None
         value, position = quantity
 
-        unit = lexicon.UNITS.get(self.word(position) or "")
+        unit_word = self.word(position) or ""
+        unit = lexicon.UNITS.get(unit_word)
+        if unit_word == "second" and value != 1:
+            # "twenty second" is the ordinal of "the twenty second of May".
+            return None
         if unit is not None:
             position += 1
         elif (
@@ -308,7 +321,7 @@ class _TimeReader:
             return index + 2
 
         if self.text(index) == "tonight":
-            self.set_day(RelativeDay(0), index + 1)
+            self.set_day(Tonight(), index + 1)
             self.set_part(lexicon.NIGHT)
             return index + 1
 
@@ -360,10 +373,12 @@ class _TimeReader:
                 position += 1
 
         weekday = lexicon.WEEKDAYS.get(self.word(position) or "")
-        if weekday is None or (modifier == "the" and self.text(position - 1) != "coming"):
+        coming = self.text(position - 1) == "coming"
+        if weekday is None or (modifier == "the" and not coming):
             return None
         position += 1
-        self.set_weekday(weekday, position, last=modifier == "last")
+        after_today = coming or modifier in ("next", "upcoming")
+        self.set_weekday(weekday, position, last=modifier == "last", after_today=after_today)
         return position
 
     def read_named_day(self, index: int) -> int | None:
@@ -574,12 +589,17 @@ class _TimeReader:
         word = self.text(index)
         if word in ("tonight", "today", "tomorrow"):
             return True
+        if self.match(index, ("at", "night")) is not None:
+            return True
+        if word == "this":
+            return self.text(index + 1) in lexicon.THIS_PARTS
         return self.match(index, ("in", "the")) is not None and (
             self.text(index + 2) in lexicon.THIS_PARTS
         )
 
 
 _QUANTITY_PHRASES: tuple[tuple[tuple[str, ...], Fraction], ...] = (
+    (("three", "quarters", "of", "an"), Fraction(3, 4)),
     (("a", "quarter", "of", "an"), Fraction(1, 4)),
     (("quarter", "of", "an"), Fraction(1, 4)),
     (("a", "quarter"), Fraction(1, 4)),
@@ -594,6 +614,7 @@ _QUANTITY_PHRASES: tuple[tuple[tuple[str, ...], Fraction], ...] = (
 )
 
 _UNIT_SECONDS = {Unit.SECOND: 1, Unit.MINUTE: 60, Unit.HOUR: 3600}
+_UNIT_DAYS = {Unit.DAY: 1, Unit.WEEK: 7, Unit.FORTNIGHT: 14}
 
 
 def _split_amount(value: Fraction, unit: Unit) -> tuple[int, int, Fraction] | None:
@@ -610,7 +631,7 @@ def _split_amount(value: Fraction, unit: Unit) -> tuple[int, int, Fraction] | No
             return None
         return int(months), 0, Fraction(0)
 
-    days = value * (7 if unit is Unit.WEEK else 1)
+    days = value * _UNIT_DAYS[unit]
     whole_days = int(days)
     return 0, whole_days, (days - whole_days) * 86400
 

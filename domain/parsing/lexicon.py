@@ -59,6 +59,7 @@ class Unit(enum.Enum):
     HOUR = "hour"
     DAY = "day"
     WEEK = "week"
+    FORTNIGHT = "fortnight"
     MONTH = "month"
     YEAR = "year"
 
@@ -71,6 +72,7 @@ UNITS: dict[str, Unit] = {
     "h": Unit.HOUR, "hr": Unit.HOUR, "hrs": Unit.HOUR, "hour": Unit.HOUR, "hours": Unit.HOUR,
     "d": Unit.DAY, "day": Unit.DAY, "days": Unit.DAY,
     "w": Unit.WEEK, "wk": Unit.WEEK, "wks": Unit.WEEK, "week": Unit.WEEK, "weeks": Unit.WEEK,
+    "fortnight": Unit.FORTNIGHT, "fortnights": Unit.FORTNIGHT,
     "mo": Unit.MONTH, "mos": Unit.MONTH, "month": Unit.MONTH, "months": Unit.MONTH,
     "y": Unit.YEAR, "yr": Unit.YEAR, "yrs": Unit.YEAR, "year": Unit.YEAR, "years": Unit.YEAR,
 }  # fmt: skip
@@ -85,13 +87,33 @@ class Part:
     # False keeps it ("9 in the morning"), None leaves the bare-hour rule alone.
     pm: bool | None = None
     implies_today: bool = False  # "end of day" alone means the end of today
+    # The night also holds the small hours: "2 at night" is 02:00, "11 at night"
+    # 23:00, and "12 at night" is midnight.
+    small_hours: bool = False
 
+    def read_bare_hour(self, hour: int) -> int | None:
+        """Return the hour of the day (24: midnight) a bare hour 1-12 means next to this part.
+
+        None means the part does not say which half of the day the hour is in.
+        """
+        if self.pm is None:
+            return None
+        if self.small_hours and hour == 12:
+            return 24
+        if self.small_hours and hour <= SMALL_HOURS_END:
+            return hour
+        return hour % 12 + (12 if self.pm else 0)
+
+
+# Hours before this one belong to the night before: "tonight at 1am" is the
+# 1am after this evening's midnight.
+SMALL_HOURS_END = 5
 
 MORNING = Part(9, pm=False)
 NOON = Part(12)
 AFTERNOON = Part(15, pm=True)
 EVENING = Part(19, pm=True)
-NIGHT = Part(20, pm=True)
+NIGHT = Part(20, pm=True, small_hours=True)
 MIDNIGHT = Part(24)
 END_OF_DAY = Part(17, implies_today=True)
 
@@ -209,9 +231,9 @@ TIME_WORDS: frozenset[str] = (
     | _phrase_words()
     | frozenset(
         {
-            "in", "this", "next", "coming", "upcoming", "last", "week", "weekend",
+            "in", "this", "next", "coming", "upcoming", "last", "week", "weekend", "tonight",
             "month", "a", "an", "half", "quarter", "couple", "of", "from", "later",
-            "o'clock", "minus",
+            "o'clock", "minus", "quarters",
         }
     )
 )  # fmt: skip

@@ -230,6 +230,8 @@ def _read_object(tokens: Sequence[Token], index: int, slots: _Slots) -> tuple[in
     word = _text(tokens, position)
     if word not in _OBJECT_WORDS:
         return position, 0
+    if word == "this" and _text(tokens, position + 1) in lexicon.THIS_PARTS:
+        return position, 0  # "post this afternoon": today's afternoon, not the next one
     if (
         word == "the"
         and _text(tokens, position + 1) not in _OBJECT_NOUNS
@@ -239,6 +241,10 @@ def _read_object(tokens: Sequence[Token], index: int, slots: _Slots) -> tuple[in
     position += 1
 
     noun = _text(tokens, position)
+    if noun == "one" and (
+        _text(tokens, position + 1) in lexicon.UNITS or _text(tokens, position + 1) == "and"
+    ):
+        return position, 0  # "share this one week from now", "one and a half hours"
     if noun in _OBJECT_NOUNS:
         implied = _OBJECT_NOUNS[noun]
         if implied is not None:

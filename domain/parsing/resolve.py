@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.model import DateOrder
+from domain.parsing import lexicon
 from domain.parsing.clock import add_months, localize, localize_on
 from domain.parsing.results import Ask, ScheduleTime, TimeNote, TimeQuestion
 from domain.parsing.spec import (
@@ -42,6 +43,7 @@ from domain.parsing.spec import (
     RelativeDay,
     TimeReading,
     TimeSpec,
+    Tonight,
     Weekend,
 )
 
@@ -135,11 +137,11 @@ def _resolve_numeric_date(
 
 
 def _resolve_day_and_time(spec: TimeSpec, context: _Context) -> ScheduleTime | TimeQuestion:
-    days = _candidate_days(spec, context)
-    if isinstance(days, TimeQuestion):
-        return days
     has_day = spec.day is not None or spec.weekday is not None
     times, time_notes = _candidate_times(spec, has_day=has_day)
+    days = _candidate_days(spec, context, times)
+    if isinstance(days, TimeQuestion):
+        return days
 
     for day in days.dates:
         for hour, minute in times:
@@ -152,7 +154,9 @@ def _resolve_day_and_time(spec: TimeSpec, context: _Context) -> ScheduleTime | T
     return context.question(Ask.PAST)
 
 
-def _candidate_days(spec: TimeSpec, context: _Context) -> _Days | TimeQuestion:
+def _candidate_days(
+    spec: TimeSpec, context: _Context, times: Sequence[tuple[int, int]]
+) -> _Days | TimeQuestion:
     day: Day | None = spec.day
     today = context.today
     if day is None and spec.weekday is None:
@@ -160,16 +164,20 @@ def _candidate_days(spec: TimeSpec, context: _Context) -> _Days | TimeQuestion:
             return _Days([today], fixed=True)
         return _Days([today, today + timedelta(days=1)], fixed=False)
     if day is None and spec.weekday is not None:
-        return _Days(_weekday_dates(today, spec.weekday), fixed=False)
+        dates = _weekday_dates(today, spec.weekday, after_today=spec.weekday_after_today)
+        return _Days(dates, fixed=False)
 
-    days = _days_of(day, today, spec.weekday)
+    if isinstance(day, Tonight):
+        days: _Days | Ask = _tonight_days(today, times)
+    else:
+        days = _days_of(day, today, spec.weekday)
     if isinstance(days, Ask):
         return context.question(days)
     if spec.weekday is None or isinstance(day, NextWeek):
         return days
     if days.fixed and all(candidate.weekday() == spec.weekday for candidate in days.dates):
         return days
-    if isinstance(day, CalendarDate | RelativeDay | DayOfMonth):
+    if isinstance(day, CalendarDate | RelativeDay | Tonight | DayOfMonth):
         return context.question(Ask.INVALID_DATE)  # "Monday, March 31" when the 31st is a Tuesday
     return context.question(Ask.TIME)  # "this weekend on Monday" cannot be one day
 
@@ -192,8 +200,19 @@ def _days_of(day: Day | None, today: date, weekday: int | None) -> _Days | Ask:
     return Ask.TIME
 
 
-def _weekday_dates(today: date, weekday: int) -> list[date]:
+def _tonight_days(today: date, times: Sequence[tuple[int, int]]) -> _Days:
+    """Return today for the evening; for the small hours, the next of them to come round."""
+    if all(hour <= lexicon.SMALL_HOURS_END for hour, _ in times):
+        # "tonight at 1am" typed at 23:00 is the 1am after midnight, and typed
+        # at 00:30 it is the 1am about to come.
+        return _Days([today, today + timedelta(days=1)], fixed=False)
+    return _Days([today], fixed=True)
+
+
+def _weekday_dates(today: date, weekday: int, *, after_today: bool) -> list[date]:
     ahead = (weekday - today.weekday()) % 7
+    if ahead == 0 and after_today:
+        return [today + timedelta(days=7)]
     if ahead == 0:
         return [today, today + timedelta(days=7)]
     return [today + timedelta(days=ahead)]
@@ -246,8 +265,9 @@ def _candidate_times(
             return [(_DEFAULT_HOUR, 0)], frozenset({TimeNote.DEFAULT_TIME})
         return [(part.hour, 0)], frozenset()
 
-    if clock.bare and part is not None and part.pm is not None:
-        return [(clock.hour % 12 + (12 if part.pm else 0), clock.minute)], frozenset()
+    part_hour = part.read_bare_hour(clock.hour) if clock.bare and part is not None else None
+    if part_hour is not None:
+        return [(part_hour, clock.minute)], frozenset()
     if clock.bare and not has_day:
         morning = clock.hour % 12
         readings = [(morning, clock.minute), (morning + 12, clock.minute)]

@@ -16,6 +16,11 @@ class RelativeDay:
 
 
 @dataclass(frozen=True)
+class Tonight:
+    """Today's evening and the small hours after its midnight."""
+
+
+@dataclass(frozen=True)
 class NextWeek:
     pass
 
@@ -51,7 +56,9 @@ class DayOfMonth:
     day: int  # "the 1st": the next 1st of a month
 
 
-Day = RelativeDay | NextWeek | Weekend | NextMonth | CalendarDate | NumericDate | DayOfMonth
+Day = (
+    RelativeDay | Tonight | NextWeek | Weekend | NextMonth | CalendarDate | NumericDate | DayOfMonth
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,8 @@ class TimeSpec:
     day: Day | None = None
     weekday: int | None = None  # Monday is 0
     last_weekday: bool = False  # "last Monday": a day that has passed
+    # "next Friday", "coming Friday": never today, even on a Friday.
+    weekday_after_today: bool = False
     clock: Clock | None = None
     part: Part | None = None
     duration: Duration | None = None

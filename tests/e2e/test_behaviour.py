@@ -251,3 +251,21 @@ async def asyncio_settle(app: Harness, seconds: float = 0.5) -> None:
     if app.qstash is not None:
         await app.qstash.wait_idle()
     await asyncio.sleep(seconds)
+
+
+async def test_rejected_post_can_be_edited_and_posted(app: Harness) -> None:
+    user = await app.onboard()
+    channel = await app.connect_channel(user)
+    await app.schedule(user, "post this to my channel in 1 hour: First try")
+    app.telegram.fail_next(
+        "sendMessage", 400, "Bad Request: message text is empty", chat_id=channel.id
+    )
+
+    app.advance(timedelta(hours=1))
+    failed = await app.reply_to(user, "Could not post", after=0)
+    await app.press(user, failed, "e:", "Send the new text")
+    await app.say(user, "Second try", "posting it now")
+    post = await app.channel_post(channel.id, "Second try")
+
+    assert [d.split(":")[0] for d in failed.callback_data] == ["r", "e"]
+    assert post.text == "Second try"

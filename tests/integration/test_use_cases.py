@@ -12,6 +12,7 @@ from domain.accounts import disconnect_account
 from domain.clock import FakeClock
 from domain.errors import (
     AccountAccessLost,
+    ContentTooLong,
     EmptyContent,
     JobQueueError,
     NotOwner,
@@ -367,3 +368,44 @@ async def test_disconnect_cancels_upcoming_posts(world: World) -> None:
 async def test_disconnect_rejects_other_users_account(world: World) -> None:
     with pytest.raises(NotOwner):
         await disconnect_account(world.services, OTHER_USER, world.account.id)
+
+
+async def test_job_ahead_of_its_post_is_tried_again(world: World) -> None:
+    post = await _scheduled(world)
+
+    result = await execute_post(world.services, post.id, post.version + 1)
+
+    assert result.execution is Execution.NOT_YET
+    assert result.retry_after == timedelta(seconds=1)
+
+
+async def test_edit_and_retry_posts_the_new_content(world: World) -> None:
+    post = await _scheduled(world)
+    world.publisher.errors.append(RejectedContent("bad words"))
+    await execute_post(world.services, post.id, post.version)
+
+    edited = await scheduling.edit_and_retry(world.services, USER, post.id, "Better words")
+    result = await execute_post(world.services, edited.id, edited.version)
+
+    assert edited.content == "Better words"
+    assert result.execution is Execution.POSTED
+    assert world.publisher.published == [(post.id, "Better words")]
+
+
+async def test_edit_rejects_content_over_the_limit_and_keeps_the_post(world: World) -> None:
+    post = await _scheduled(world)
+    world.publisher.errors.append(RejectedContent("bad words"))
+    await execute_post(world.services, post.id, post.version)
+
+    with pytest.raises(ContentTooLong):
+        await scheduling.edit_and_retry(world.services, USER, post.id, "x" * 51)
+    current = await world.store.posts.get(post.id)
+    assert current is not None and current.status is PostStatus.FAILED
+    assert current.content == "Hello"
+
+
+async def test_edit_of_a_scheduled_post_is_rejected(world: World) -> None:
+    post = await _scheduled(world)
+
+    with pytest.raises(WrongState):
+        await scheduling.edit_and_retry(world.services, USER, post.id, "New")
