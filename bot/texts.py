@@ -26,6 +26,7 @@ TIMEZONE_FROM_LOCATION_FAILED = (
 )
 CURRENT_TIMEZONE = "Your timezone is <b>{zone}</b>. To change it, tap a zone below or type one."
 NEXT_STEP_CONNECT = "Next, connect a channel to post to: send /connect."
+CONNECTED_ACCOUNTS = "Connected:\n{accounts}"
 NEXT_STEP_SCHEDULE = (
     "You're all set. Reply to any message with <i>post this to my channel tomorrow 9am</i>, "
     "or send the text first and then the request."

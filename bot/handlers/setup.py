@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
 from bot.context import deps
+from bot.formatting import account_label
 from bot.handlers.common import register_user, reply
 from bot.location import timezone_at
 from domain.model import DialogueState, User
@@ -110,7 +111,12 @@ async def set_timezone(
 
 async def _next_step(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
     accounts = await deps(context).services.store.accounts.list_connected(user.id)
-    await reply(update, texts.NEXT_STEP_SCHEDULE if accounts else texts.NEXT_STEP_CONNECT)
+    if not accounts:
+        await reply(update, texts.NEXT_STEP_CONNECT)
+        return
+    listed = "\n".join(f"• {account_label(account)}" for account in accounts)
+    await reply(update, texts.CONNECTED_ACCOUNTS.format(accounts=listed))
+    await reply(update, texts.NEXT_STEP_SCHEDULE)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
