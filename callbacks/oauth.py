@@ -35,7 +35,7 @@ class OAuthCallbacks:
         self._services = services
 
     async def callback(self, request: Request) -> HTMLResponse:
-        """Connects the account and says so on the page and in the chat, or says what failed."""
+        """Connect the account and confirm it on the page and in the chat, or show what failed."""
         name = request.path_params.get("platform", "")
         platform = next((p for p in self._services.oauth if p.value == name), None)
         if platform is None:

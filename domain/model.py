@@ -32,7 +32,7 @@ _DISPLAY_NAMES = {
 
 
 class DateOrder(enum.StrEnum):
-    """How the user writes numeric dates such as 03/04."""
+    """The order of day and month in numeric dates such as 03/04."""
 
     DMY = "dmy"
     MDY = "mdy"
@@ -161,7 +161,7 @@ class PostGroup:
 
 
 class DialogueState(enum.StrEnum):
-    """What the bot waits for in a user's next message."""
+    """The answer the bot waits for in a user's next message."""
 
     TIMEZONE = "timezone"  # a city, a zone name or a location
     CHANNEL = "channel"  # a channel @username or a forwarded channel post

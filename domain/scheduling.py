@@ -42,7 +42,7 @@ class TargetLength:
 class Preview:
     """What a request would publish: content, instant, and its length on each account.
 
-    `posts` holds the stored drafts; it is empty for a preview that was not
+    `posts` contains the stored drafts; it is empty for a preview that was not
     stored because the content does not fit.
     """
 
@@ -72,7 +72,7 @@ async def prepare_preview(
     """Store the request as draft posts, one per account, and return their preview.
 
     Nothing is queued: drafts wait for `confirm_group`. Content that does not
-    fit an account is not stored: the preview says by how much, with no posts.
+    fit an account is not stored: the preview shows by how much, with no posts.
     """
     content = content.strip()
     if not content:

@@ -1,4 +1,4 @@
-"""What an httpx failure means for a publish: nothing sent, or outcome unknown."""
+"""Classification of httpx failures during a publish: nothing sent, or outcome unknown."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 
 
 def transport_failure(network: str, error: httpx.HTTPError) -> Exception:
-    """The publish error for a request that failed without a reply."""
+    """Return the publish error for a request that failed without a reply."""
     detail = f"{type(error).__name__}: {error}"
     if isinstance(error, NOT_SENT):
         return TransientPublishError(f"{network} could not be reached", detail=detail)
@@ -24,5 +24,5 @@ def transport_failure(network: str, error: httpx.HTTPError) -> Exception:
 
 
 def error_detail(response: httpx.Response, limit: int = 300) -> str:
-    """The start of an error reply, for logs: status and body, never a token."""
+    """Return the start of an error reply for logs: status and body, never a token."""
     return f"HTTP {response.status_code}: {response.text[:limit]}"

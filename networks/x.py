@@ -177,7 +177,7 @@ class XClient:
                 detail=detail,
             )
         if status == 403 and "duplicate" in problem.lower():
-            # X tells duplicates apart only by the detail text.
+            # X marks a duplicate only in the detail text.
             return RejectedContent(
                 "X rejected it as a duplicate of a post already on the account", detail=detail
             )

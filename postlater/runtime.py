@@ -63,7 +63,7 @@ STALLED_AFTER = timedelta(hours=1)
 
 
 class StartupError(Exception):
-    """Start-up cannot go on; the message says why and what to do."""
+    """Raised when start-up cannot go on; the message names the cause and the fix."""
 
 
 class Runtime:
@@ -176,7 +176,7 @@ class Runtime:
         )
 
     def _build_networks(self, http: httpx.AsyncClient) -> dict[Platform, LinkedInClient | XClient]:
-        """The OAuth platforms whose app credentials are set."""
+        """Build clients for the OAuth platforms whose app credentials are set."""
         settings = self.settings
         networks: dict[Platform, LinkedInClient | XClient] = {}
         if settings.linkedin_enabled and settings.LINKEDIN_CLIENT_SECRET is not None:

@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# What to do about each variable when it is missing or malformed.
+# The fix for each variable when it is missing or malformed.
 _HELP = {
     "TELEGRAM_BOT_TOKEN": (
         "create a bot with @BotFather in Telegram (/newbot) and set TELEGRAM_BOT_TOKEN "
@@ -124,7 +124,7 @@ class Settings(BaseSettings):
 
 
 class DatabaseSettings(BaseSettings):
-    """What `postlater migrate` needs: no bot token."""
+    """Settings of `postlater migrate`, which needs no bot token."""
 
     # Empty values count as unset, so a .env copied from .env.example works as is.
     model_config = SettingsConfigDict(

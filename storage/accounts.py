@@ -71,7 +71,7 @@ class SqlAlchemyAccountRepository:
         return None if row is None else self._to_account(row)
 
     async def list_connected(self, user_id: int, platform: Platform | None = None) -> list[Account]:
-        """The user's accounts that are not disconnected, oldest first."""
+        """Return the user's accounts that are not disconnected, oldest first."""
         query = select(AccountRow).where(
             AccountRow.user_id == user_id,
             AccountRow.status != AccountStatus.DISCONNECTED.value,
