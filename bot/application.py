@@ -24,16 +24,16 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
 def build_application(
-    token: str, *, base_url: str, base_file_url: str, polling: bool
+    token: str, *, base_url: str, base_file_url: str, polling: bool, timeout: float = 20.0
 ) -> Application:  # type: ignore[type-arg]
     builder = (
         Application.builder()
         .token(token)
         .base_url(base_url)
         .base_file_url(base_file_url)
-        .connect_timeout(10)
-        .read_timeout(20)
-        .write_timeout(20)
+        .connect_timeout(min(10.0, timeout))
+        .read_timeout(timeout)
+        .write_timeout(timeout)
         .get_updates_read_timeout(40)
     )
     if not polling:

@@ -10,7 +10,10 @@ from domain.errors import PublishOutcomeUnknown, TransientPublishError
 # published and trying again is safe.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
-DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+def timeout(seconds: float) -> httpx.Timeout:
+    """A request timeout of `seconds`, with at most 5 s to connect."""
+    return httpx.Timeout(seconds, connect=min(5.0, seconds))
 
 
 def transport_failure(network: str, error: httpx.HTTPError) -> Exception:

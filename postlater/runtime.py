@@ -40,7 +40,7 @@ from domain.scheduling import requeue_stalled
 from domain.services import ExecutionPolicy, Services
 from jobqueue.local import LocalJobQueue
 from jobqueue.qstash import QStashJobQueue
-from networks.http import DEFAULT_TIMEOUT
+from networks.http import timeout
 from networks.linkedin import LinkedInClient
 from networks.telegram import TelegramChannelPublisher
 from networks.x import XClient
@@ -107,10 +107,13 @@ class Runtime:
             base_url=settings.TELEGRAM_API_BASE_URL,
             base_file_url=settings.TELEGRAM_API_FILE_URL,
             polling=self.polling,
+            timeout=settings.NETWORK_TIMEOUT_SECONDS,
         )
         bot = self.application.bot
         queue = self._build_queue(store)
-        self._http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, trust_env=False)
+        self._http = httpx.AsyncClient(
+            timeout=timeout(settings.NETWORK_TIMEOUT_SECONDS), trust_env=False
+        )
         networks = self._build_networks(self._http)
         self.services = services = Services(
             store=store,

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     TELEGRAM_API_BASE_URL: str = "https://api.telegram.org/bot"
     TELEGRAM_API_FILE_URL: str = "https://api.telegram.org/file/bot"
 
+    # Seconds to wait for Telegram, LinkedIn or X to answer. A publish that
+    # times out after it was sent is marked unknown, never repeated on its own.
+    NETWORK_TIMEOUT_SECONDS: Annotated[float, Field(gt=0, le=300)] = 20.0
+
     # Local queue: seconds between looks at the posts table when not woken.
     LOCAL_QUEUE_POLL_SECONDS: Annotated[float, Field(gt=0, le=60)] = 1.0
     LOCAL_QUEUE_CONCURRENCY: Annotated[int, Field(ge=1, le=500)] = 20

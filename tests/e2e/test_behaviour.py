@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot import texts
 from domain.model import PostStatus
+from tests.e2e.conftest import MakeApp
 from tests.e2e.harness import Harness, plain
 
 
@@ -269,3 +270,26 @@ async def test_rejected_post_can_be_edited_and_posted(app: Harness) -> None:
 
     assert [d.split(":")[0] for d in failed.callback_data] == ["r", "e"]
     assert post.text == "Second try"
+
+
+async def test_timeout_after_sending_asks_the_user(make_app: MakeApp) -> None:
+    async with make_app(NETWORK_TIMEOUT_SECONDS=0.5) as app:
+        user = await app.onboard()
+        channel = await app.connect_channel(user)
+        await app.schedule(user, "post this to my channel in 1 hour: Maybe")
+        await app.schedule(user, "post this to my channel in 2 hours: Again")
+        app.telegram.delay_next("sendMessage", 1.5, chat_id=channel.id)
+
+        app.advance(timedelta(hours=1))
+        unsure = await app.reply_to(user, "I don't know whether", after=0)
+        marked = await app.press(user, unsure, "r:done:", "was posted", in_place=True)
+        app.telegram.delay_next("sendMessage", 1.5, chat_id=channel.id)
+        app.advance(timedelta(hours=1))
+        again = await app.reply_to(user, "I don't know whether", after=unsure.message_id)
+        await app.press(user, again, "r:again:", "again now", in_place=True)
+        await app.wait_for_status(PostStatus.POSTED, count=2)
+        posts = app.telegram.bot_messages(channel.id)
+
+    assert [d.split(":")[1] for d in unsure.callback_data] == ["done", "again"]
+    assert "Noted" in (marked.text or "")
+    assert [m.text for m in posts] == ["Maybe", "Again", "Again"]
