@@ -156,9 +156,15 @@ async def expire_leases(services: Services) -> int:
 
 
 async def _fail(
-    services: Services, post: Post, account: Account | None, error: PermanentPublishError
+    services: Services,
+    post: Post,
+    account: Account | None,
+    error: PermanentPublishError,
+    kind: FailureKind | None = None,
 ) -> ExecutionResult:
-    kind = FailureKind.ACCOUNT if isinstance(error, AccountAccessLost) else FailureKind.REJECTED
+    if kind is None:
+        lost = isinstance(error, AccountAccessLost)
+        kind = FailureKind.ACCOUNT if lost else FailureKind.REJECTED
     now = services.clock.now()
     if account is not None and kind is FailureKind.ACCOUNT:
         if account.status is AccountStatus.ACTIVE:
@@ -188,8 +194,7 @@ async def _retry_later(
             f"{error.reason}, and it did not recover after {post.attempts} attempts",
             detail=error.detail,
         )
-        result = await _fail(services, post, account, exhausted)
-        return result
+        return await _fail(services, post, account, exhausted, FailureKind.RETRIES_EXHAUSTED)
 
     now = services.clock.now()
     delay = services.policy.retry_delay(post.attempts)

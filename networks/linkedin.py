@@ -147,7 +147,10 @@ class LinkedInClient:
         return MAX_LENGTH
 
     def measure(self, content: str) -> int:
-        return len(content)
+        # NOTE: LinkedIn's docs do not say how the 3000 are counted; UTF-16
+        # code units (emoji count 2) is the stricter reading, so a post that
+        # fits here fits there.
+        return len(content.encode("utf-16-le")) // 2
 
     async def publish(self, account: Account, post: Post) -> Published:
         body = {
@@ -216,9 +219,18 @@ class LinkedInClient:
 
 
 def _error_code(response: httpx.Response) -> str | None:
+    """LinkedIn's error code: top level, or in errorDetails.inputErrors for validation errors."""
     try:
         data = response.json()
     except ValueError:
         return None
-    code = data.get("code") if isinstance(data, dict) else None
-    return str(code) if code else None
+    if not isinstance(data, dict):
+        return None
+    if data.get("code"):
+        return str(data["code"])
+    details = data.get("errorDetails")
+    errors = details.get("inputErrors") if isinstance(details, dict) else None
+    for error in errors if isinstance(errors, list) else []:
+        if isinstance(error, dict) and error.get("code"):
+            return str(error["code"])
+    return None

@@ -53,9 +53,10 @@ from storage.store import SqlAlchemyStore
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
-# Expired leases are looked for this often; processed update ids are kept
-# this long (Telegram resends an update for at most 24 hours).
-LEASE_SWEEP_INTERVAL = 30.0
+# Expired leases, lost QStash jobs and expiring tokens are looked for this
+# often; processed update ids are kept this long (Telegram resends an update
+# for at most 24 hours).
+MAINTENANCE_INTERVAL = 30.0
 UPDATE_ID_RETENTION = timedelta(hours=48)
 # A QStash post still scheduled this long after it was due lost its message
 # (QStash gave up while this server was unreachable): it is queued again.
@@ -75,8 +76,10 @@ class Runtime:
         *,
         clock: Clock | None = None,
         policy: ExecutionPolicy | None = None,
+        maintenance_interval: float = MAINTENANCE_INTERVAL,
     ) -> None:
         self.settings = settings
+        self.maintenance_interval = maintenance_interval
         self.clock: Clock = clock or SystemClock()
         self.policy = policy or ExecutionPolicy()
         self.started = False
@@ -286,7 +289,7 @@ class Runtime:
                 await updates.forget_before(self.clock.now() - UPDATE_ID_RETENTION)
             except Exception:
                 logger.exception("maintenance failed; retrying later")
-            await asyncio.sleep(LEASE_SWEEP_INTERVAL)
+            await asyncio.sleep(self.maintenance_interval)
 
     async def telegram_webhook(self, request: Request) -> Response:
         if self._webhook is None:

@@ -8,8 +8,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import pytest
 
 from tests.e2e.harness import START, Harness
+from tests.fakes.linkedin_api import FakeLinkedIn
 from tests.fakes.qstash_server import FakeQStash
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.x_api import FakeX
 
 MakeApp = Callable[..., AbstractAsyncContextManager[Harness]]
 
@@ -26,19 +28,33 @@ def make_app(telegram: FakeTelegram, database_url: str) -> MakeApp:
 
     @asynccontextmanager
     async def running(
-        updates: str = "polling", queue: str = "local", **settings: object
+        updates: str = "polling",
+        queue: str = "local",
+        networks: bool = False,
+        linkedin_options: dict[str, object] | None = None,
+        **settings: object,
     ) -> AsyncIterator[Harness]:
         qstash = FakeQStash(start_at=START.timestamp()).start() if queue == "qstash" else None
         harness = Harness(
             telegram, database_url, updates, queue, qstash, extra_settings=dict(settings)
         )
+        if networks:
+            harness.linkedin = FakeLinkedIn(
+                start_at=START.timestamp(),
+                redirect_uris=[harness.url + "/oauth/linkedin/callback"],
+                **(linkedin_options or {}),  # type: ignore[arg-type]
+            ).start()
+            harness.x = FakeX(
+                start_at=START.timestamp(), redirect_uris=[harness.url + "/oauth/x/callback"]
+            ).start()
         try:
             await harness.start()
             yield harness
         finally:
             await harness.stop()
-            if qstash is not None:
-                qstash.stop()
+            for server in (qstash, harness.linkedin, harness.x):
+                if server is not None:
+                    server.stop()
 
     return running
 

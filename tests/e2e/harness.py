@@ -12,10 +12,12 @@ import asyncio
 import html
 import re
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import uvicorn
 from sqlalchemy import text
 
@@ -24,12 +26,15 @@ from domain.model import Post, PostStatus
 from postlater.runtime import Runtime, create_app
 from postlater.settings import Settings
 from storage.database import Database
+from tests.fakes.linkedin_api import FakeLinkedIn
 from tests.fakes.qstash_server import FakeQStash
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_records import FakeChannel, FakeMessage, FakeUser
+from tests.fakes.x_api import FakeX
 
 # A Friday afternoon in Berlin, before the spring DST change.
 START = datetime(2026, 3, 27, 15, 40, tzinfo=UTC)
+TEST_SECRET_KEY = "uGQpWqHtbuvYnJIM8sWAV4Fqy8OOrXlhS5ecG2KkRbI="
 
 
 @dataclass
@@ -39,15 +44,24 @@ class Harness:
     updates: str = "polling"  # or "webhook"
     queue: str = "local"  # or "qstash"
     qstash: FakeQStash | None = None
+    linkedin: FakeLinkedIn | None = None
+    x: FakeX | None = None
     clock: FakeClock = field(default_factory=lambda: FakeClock(START))
     extra_settings: dict[str, Any] = field(default_factory=dict)
     runtime: Runtime | None = None
     _server: uvicorn.Server | None = None
     _serving: asyncio.Task[None] | None = None
     _port: int = 0
+    _socket: socket.socket | None = None
 
     @property
     def url(self) -> str:
+        """The app's address; the port is chosen on first use and kept across restarts."""
+        if self._socket is None:
+            self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._socket.bind(("127.0.0.1", self._port))
+            self._port = self._socket.getsockname()[1]
         return f"http://127.0.0.1:{self._port}"
 
     def settings(self) -> Settings:
@@ -70,16 +84,33 @@ class Harness:
                 QSTASH_CURRENT_SIGNING_KEY=self.qstash.current_signing_key,
                 QSTASH_NEXT_SIGNING_KEY=self.qstash.next_signing_key,
             )
+        if self.linkedin is not None:
+            values.update(
+                LINKEDIN_CLIENT_ID=self.linkedin.client_id,
+                LINKEDIN_CLIENT_SECRET=self.linkedin.client_secret,
+                LINKEDIN_OAUTH_BASE_URL=self.linkedin.oauth_url,
+                LINKEDIN_API_BASE_URL=self.linkedin.api_url,
+                LINKEDIN_API_VERSION=START.strftime("%Y%m"),
+            )
+        if self.x is not None:
+            values.update(
+                X_CLIENT_ID=self.x.client_id,
+                X_CLIENT_SECRET=self.x.client_secret,
+                X_OAUTH_AUTHORIZE_URL=self.x.authorize_url,
+                X_API_BASE_URL=self.x.api_url,
+            )
+        if self.linkedin is not None or self.x is not None:
+            values["SECRET_KEY"] = TEST_SECRET_KEY
         values.update(self.extra_settings)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
     async def start(self) -> Harness:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self._port))
-        self._port = sock.getsockname()[1]
+        self.url  # noqa: B018 - binds the socket on first use
+        sock, self._socket = self._socket, None
+        if sock is None:
+            raise RuntimeError("no socket to serve on")
 
-        self.runtime = Runtime(self.settings(), clock=self.clock)
+        self.runtime = Runtime(self.settings(), clock=self.clock, maintenance_interval=0.2)
         config = uvicorn.Config(
             create_app(self.runtime), lifespan="on", log_level="warning", access_log=False
         )
@@ -105,10 +136,11 @@ class Harness:
         await self.start()
 
     def advance(self, delta: timedelta) -> None:
-        """Move time forward for the app, its job queue and QStash."""
+        """Move time forward for the app, its job queue, QStash, LinkedIn and X."""
         self.clock.advance(delta)
-        if self.qstash is not None:
-            self.qstash.advance(delta.total_seconds())
+        for server in (self.qstash, self.linkedin, self.x):
+            if server is not None:
+                server.advance(delta.total_seconds())
         if self.runtime is not None and self.runtime.services is not None:
             self.runtime.services.queue.wake()
 
@@ -184,6 +216,26 @@ class Harness:
         await self.say(user, f"@{username}", "Connected")
         return channel
 
+    async def login_link(self, user: FakeUser, platform: str) -> str:
+        """/connect, pick `platform` ("linkedin" or "x"); return the login link the bot sent."""
+        choice = await self.say(user, "/connect", "Where do you want to post?")
+        message = await self.press(user, choice, f"c:{platform}", "Log in to")
+        [button] = message.buttons
+        return str(button["url"])
+
+    async def follow(self, url: str) -> httpx.Response:
+        """Open a login link as the user's browser would, redirects included."""
+        async with httpx.AsyncClient(follow_redirects=True, trust_env=False) as browser:
+            return await browser.get(url)
+
+    async def connect_network(self, user: FakeUser, platform: str) -> FakeMessage:
+        """Log in to LinkedIn or X as the fake's next member; return the bot's confirmation."""
+        after = self.last_bot_message_id(user.id)
+        page = await self.follow(await self.login_link(user, platform))
+        if page.status_code != 200:
+            raise AssertionError(f"login page answered {page.status_code}: {page.text}")
+        return await self.reply_to(user, "connected as", after=after)
+
     async def schedule(self, user: FakeUser, request: str) -> FakeMessage:
         """Send a request, press Schedule on its preview; return the preview as scheduled."""
         preview = await self.say(user, request, "Preview")
@@ -208,6 +260,18 @@ class Harness:
             post_ids = list(ids)
         found = [await store.posts.get(post_id) for post_id in post_ids]
         return [post for post in found if post is not None]
+
+    async def wait_for_post(self, check: Callable[[Post], bool], timeout: float = 5.0) -> Post:
+        """Wait until some post passes `check`, and return it."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            for post in await self.posts():
+                if check(post):
+                    return post
+            if asyncio.get_running_loop().time() > deadline:
+                states = [(p.id, p.status.value, p.attempts) for p in await self.posts()]
+                raise AssertionError(f"no post passed the check; posts are {states}")
+            await asyncio.sleep(0.02)
 
     async def wait_for_status(
         self, status: PostStatus, count: int = 1, timeout: float = 5.0

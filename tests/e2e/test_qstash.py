@@ -122,7 +122,7 @@ async def test_forged_delivery_is_rejected_and_changes_nothing(
     if defect.get("key") == "wrong":
         defect = {"key": new_signing_key()}
     qstash.pause()
-    app.advance(timedelta(hours=2))
+    app.advance(timedelta(hours=1))
     before = await snapshot(app.database_url)
 
     status = await qstash.send_forged(app.url + "/qstash/publish", body, **defect)  # type: ignore[arg-type]
