@@ -26,6 +26,11 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "QSTASH_NEXT_SIGNING_KEY",
         "QSTASH_MAX_DELAY",
         "PORT",
+        "SECRET_KEY",
+        "LINKEDIN_CLIENT_ID",
+        "LINKEDIN_CLIENT_SECRET",
+        "X_CLIENT_ID",
+        "X_CLIENT_SECRET",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -155,3 +160,37 @@ def test_env_example_lists_every_setting() -> None:
     listed = {line.split("=")[0] for line in example.splitlines() if "=" in line and line[0] != "#"}
 
     assert listed == set(Settings.model_fields)
+
+
+@pytest.mark.parametrize("platform", ["LINKEDIN", "X"])
+def test_oauth_platform_needs_secret_key_and_public_url(
+    monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv(f"{platform}_CLIENT_ID", "client")
+    monkeypatch.setenv(f"{platform}_CLIENT_SECRET", "secret")
+
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+
+    lines = str(raised.value).splitlines()
+    assert lines[0].startswith("SECRET_KEY is missing")
+    assert lines[1].startswith("PUBLIC_URL is missing")
+
+
+def test_platform_without_both_credentials_is_not_offered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("X_CLIENT_ID", "client")
+
+    settings = load_settings()
+
+    assert not settings.x_enabled
+    assert not settings.linkedin_enabled
+
+
+def test_malformed_secret_key_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SECRET_KEY", "not-a-fernet-key")
+
+    with pytest.raises(SettingsError, match=r"^SECRET_KEY is invalid \(not a Fernet key\)"):
+        load_settings()
