@@ -32,9 +32,9 @@ def localize(wall: datetime, tz: ZoneInfo) -> tuple[datetime, frozenset[TimeNote
 def localize_on(
     day: date, hour: int, minute: int, tz: ZoneInfo
 ) -> tuple[datetime, frozenset[TimeNote]]:
-    """Localize hour:minute on day; hour 24 is midnight at the end of that day."""
-    if hour == 24:
-        day, hour = day + timedelta(days=1), 0
+    """Localize hour:minute on day; hours from 24 on fall on the next day (24 is midnight)."""
+    if hour >= 24:
+        day, hour = day + timedelta(days=1), hour - 24
     return localize(datetime.combine(day, time(hour, minute)), tz)
 
 

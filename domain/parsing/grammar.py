@@ -139,7 +139,7 @@ class _TimeReader:
         if current is None or current == part:
             self.spec.part = part
         elif {current, part} == {lexicon.NIGHT, lexicon.MIDNIGHT}:
-            # "tonight at midnight": midnight says which time of the night.
+            # "tonight at midnight": midnight is the time within the night.
             self.spec.part = lexicon.MIDNIGHT
         else:
             self.spec.conflict = True
@@ -396,6 +396,8 @@ class _TimeReader:
             self.set_date(CalendarDate(month, day, year), index + 1)
             return index + 1
         if token.kind is Kind.DOTTED_DATE:
+            if _dotted_clock(token.text, date_first=True) is not None:
+                return None  # "at 7.30." at the end of a sentence: a time, read by read_clock
             self.read_dotted_date(token.text.rstrip(".").split("."), index + 1)
             return index + 1
         if token.kind is Kind.DECIMAL and self.text(index - 1) == "on":
@@ -471,11 +473,14 @@ class _TimeReader:
                 position += 1
             return self.finish_calendar_date(month, day_number, position)
 
-        # A day of the month alone needs an ordinal ("the 1st", "the first"),
-        # so that a stray number is never read as a date.
+        # A day of the month alone needs "the" or an ordinal suffix ("the 1st",
+        # "the first", "1st", "the 1"), so that a stray number is never read as
+        # a date. "first" alone is left to "first thing".
         is_ordinal = self.tokens[after_day - 1].kind is Kind.WORD
-        if not is_ordinal or (not has_the and self.tokens[index].kind is Kind.WORD):
+        if not has_the and (not is_ordinal or self.tokens[index].kind is Kind.WORD):
             return None
+        if not is_ordinal and self.word(after_day) in lexicon.UNITS:
+            return None  # "the 2 hours"
         if not 1 <= day_number <= 31:
             self.set_invalid(Ask.INVALID_DATE)
         self.set_day(DayOfMonth(day_number), after_day)
@@ -518,7 +523,7 @@ class _TimeReader:
         year_at = position + 1 if self.text(position) == "," else position
         if year_at < len(self.tokens):
             token = self.tokens[year_at]
-            if token.kind is Kind.NUMBER and len(token.text) == 4:
+            if token.kind is Kind.NUMBER and len(token.text) == 4 and _is_year(token.text):
                 year = int(token.text)
                 position = year_at + 1
         if not 1 <= day <= 31:
@@ -564,6 +569,11 @@ class _TimeReader:
         if token.kind is Kind.CLOCK:
             hour, minute = (int(part) for part in token.text.split(":")[:2])
             return hour, minute, leading_zero, index + 1
+        if token.kind is Kind.DOTTED_DATE and (anchored or marked):
+            clock = _dotted_clock(token.text, date_first=False)
+            if clock is None:
+                return None
+            return clock[0], clock[1], leading_zero, index + 1
         if token.kind is Kind.DECIMAL and (anchored or marked):
             hour_text, _, minute_text = token.text.partition(".")
             if len(hour_text) > 2 or len(minute_text) != 2:
@@ -647,6 +657,29 @@ def _make_clock(hour: int, minute: int, meridiem: str | None, leading_zero: bool
     if not 0 <= hour <= 23:
         return None
     return Clock(hour, minute, bare=1 <= hour <= 12 and not leading_zero)
+
+
+def _is_year(digits: str) -> bool:
+    """Return whether four digits after a date are its year rather than a time ("May 5 2230").
+
+    Years of this century are read as years, so "May 5 2030" is 2030 and not 20:30.
+    """
+    return 2000 <= int(digits) <= 2099
+
+
+def _dotted_clock(text: str, *, date_first: bool) -> tuple[int, int] | None:
+    """Read "7.30." as a time followed by a full stop: the hour and minute, or None.
+
+    With date_first, only a text that no date can be ("7.30.", month 30) counts,
+    because a date reader sees it first; "3.04." stays 3 April unless "at" leads it.
+    """
+    parts = text.rstrip(".").split(".")
+    if len(parts) != 2 or len(parts[1]) != 2:
+        return None
+    hour, minute = int(parts[0]), int(parts[1])
+    if date_first and not (12 < minute <= 59 and hour <= 23):
+        return None
+    return hour, minute
 
 
 def _full_year(digits: str) -> int:

@@ -87,7 +87,7 @@ class Part:
     # False keeps it ("9 in the morning"), None leaves the bare-hour rule alone.
     pm: bool | None = None
     implies_today: bool = False  # "end of day" alone means the end of today
-    # The night also holds the small hours: "2 at night" is 02:00, "11 at night"
+    # The night also contains the small hours: "2 at night" is 02:00, "11 at night"
     # 23:00, and "12 at night" is midnight.
     small_hours: bool = False
 
@@ -105,8 +105,8 @@ class Part:
         return hour % 12 + (12 if self.pm else 0)
 
 
-# Hours before this one belong to the night before: "tonight at 1am" is the
-# 1am after this evening's midnight.
+# The last of the small hours (1am to 5am), which belong to the night that
+# started the evening before: "tonight at 1am" is the 1am after this evening.
 SMALL_HOURS_END = 5
 
 MORNING = Part(9, pm=False)

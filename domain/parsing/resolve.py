@@ -8,12 +8,17 @@ The rules are those a careful person applies to a scheduling request:
 - A day with no time is 09:00. Parts of the day: morning and "first thing"
   09:00, noon 12:00, afternoon 15:00, evening 19:00, night and tonight 20:00,
   midnight 00:00 of the next day, end of day 17:00 (of today when no day is given).
+- The night runs past midnight. With "at night" or "tonight", a bare hour 1-5
+  is in the small hours and 6-11 in the evening. The small hours of a named
+  day's night are on the next date ("Monday night at 2" is Tuesday 02:00), and
+  tonight's are the next ones to come round ("tonight at 1am").
 - "in N minutes/hours" adds elapsed time. "in N days/weeks/months" moves the
   calendar and keeps the wall-clock time, also across a DST change.
-- "next Monday" and "on Monday" are the first Monday after today. A weekday
-  equal to today means today only if its time is still ahead. "next week" is
-  Monday of next week, "this weekend" the coming Saturday (Sunday once
-  Saturday's time has passed), "next month" the 1st of next month.
+- "on Monday" is the first Monday from today: today only if its time is still
+  ahead. "next Monday" and "coming Monday" are the first Monday after today,
+  never today. "next week" is Monday of next week, "this weekend" the coming
+  Saturday (Sunday once Saturday's time has passed), "next month" the 1st of
+  next month, "the 5th" or "the 5" the next 5th of a month.
 - A date with no year that has passed this year is next year's. An explicit
   day ("today", "March 27" on March 27, a date with a year) whose time has
   passed is a question, never silently moved.
@@ -258,7 +263,11 @@ def _day_of_month_days(day_number: int, today: date) -> _Days | Ask:
 def _candidate_times(
     spec: TimeSpec, *, has_day: bool
 ) -> tuple[list[tuple[int, int]], frozenset[TimeNote]]:
-    """Return the (hour, minute) readings to try, earliest first; hour 24 is midnight."""
+    """Return the (hour, minute) readings to try, earliest first.
+
+    Hours from 24 on fall on the next day: 24 is midnight at the end of the day,
+    and 26 is 2am in the night after it ("Monday night at 2").
+    """
     clock, part = spec.clock, spec.part
     if clock is None:
         if part is None:
@@ -266,6 +275,17 @@ def _candidate_times(
         return [(part.hour, 0)], frozenset()
 
     part_hour = part.read_bare_hour(clock.hour) if clock.bare and part is not None else None
+    hour = clock.hour if part_hour is None else part_hour
+    if (
+        has_day
+        and not isinstance(spec.day, Tonight)
+        and part is not None
+        and part.small_hours
+        and hour <= lexicon.SMALL_HOURS_END
+    ):
+        # The night of a named day runs past its midnight, so its small hours
+        # are on the next date. Tonight's are found in _tonight_days.
+        return [(hour + 24, clock.minute)], frozenset()
     if part_hour is not None:
         return [(part_hour, clock.minute)], frozenset()
     if clock.bare and not has_day:

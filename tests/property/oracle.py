@@ -72,6 +72,15 @@ class CalendarDate:
     month: int
     day: int
     year: int | None
+    # "Monday, March 30": a date that falls on another weekday is invalid.
+    weekday: int | None = None
+
+
+@dataclass(frozen=True)
+class DayOfMonth:
+    """ "the 5th": the next 5th of a month, from today on; months without it are skipped."""
+
+    day: int
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,7 @@ Day = (
     | ThisWeekend
     | NextMonth
     | CalendarDate
+    | DayOfMonth
     | NumericDate
 )
 
@@ -129,6 +139,8 @@ class HourInPart:
     hour: int  # 1-11
     minute: int
     pm: bool
+    # "Monday night at 2": the small hours of a named day's night are on the next date.
+    after_midnight: bool = False
 
 
 @dataclass(frozen=True)
@@ -204,6 +216,10 @@ def expected_time(
         if not date_exists(day):
             return INVALID_DATE
 
+    if isinstance(day, CalendarDate) and day.weekday is not None:
+        if _next_calendar_date(day, today).weekday() != day.weekday:
+            return INVALID_DATE
+
     days, fixed = candidate_days(day, when.time, today)
     readings = clock_readings(when.time, has_day=day is not None)
     for candidate in days:
@@ -263,6 +279,15 @@ def candidate_days(day: Day | None, time: Time | None, today: date) -> tuple[lis
     if isinstance(day, CalendarDate):
         return [_next_calendar_date(day, today)], True
 
+    if isinstance(day, DayOfMonth):
+        month = today.replace(day=1)
+        while month.day > 0:
+            if day.day <= _days_in_month(month.year, month.month):
+                candidate = month.replace(day=day.day)
+                if candidate >= today:
+                    return [candidate], True
+            month = _add_months(month, 1)
+
     raise AssertionError(f"no rule for {day}")
 
 
@@ -275,9 +300,12 @@ def clock_readings(time: Time | None, *, has_day: bool) -> list[tuple[int, int]]
     if isinstance(time, DayPart):
         return [(time.hour, 0)]
     if isinstance(time, HourInPart):
-        return [(time.hour + (12 if time.pm else 0), time.minute)]
+        hour = time.hour + (12 if time.pm else 0)
+        if time.after_midnight and has_day:
+            hour += 24
+        return [(hour, time.minute)]
     if isinstance(time, BareHour):
-        # With a day, a bare hour reads as written on a 24-hour clock; without
+        # With a day, a bare hour reads as written on a 24-hour clock. Without
         # one, it is the nearer future of its morning and evening readings.
         if has_day:
             return [(time.hour, time.minute)]
@@ -331,7 +359,7 @@ def _days_in_month(year: int, month: int) -> int:
 
 
 def _add_months(day: date, months: int) -> date:
-    """Move by calendar months; the day is clamped to the month's last (31 January + 1 = 28 February)."""
+    """Move by calendar months, clamping the day to the last of the month (January 31 + 1 month)."""
     month_index = day.month - 1 + months
     year = day.year + month_index // 12
     month = month_index % 12 + 1
@@ -346,9 +374,9 @@ def to_timedelta(seconds: Fraction) -> timedelta:
 
 
 def wall_to_utc(day: date, hour: int, minute: int, tz: ZoneInfo) -> datetime:
-    """Return the instant of hour:minute on day in tz; hour 24 is 00:00 of the next day."""
-    if hour == 24:
-        day, hour = day + timedelta(days=1), 0
+    """Return the instant of hour:minute on day in tz; hours from 24 on fall on the next day."""
+    if hour >= 24:
+        day, hour = day + timedelta(days=1), hour - 24
     return naive_wall_to_utc(datetime(day.year, day.month, day.day, hour, minute), tz)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
@@ -20,7 +20,9 @@ from tests.property.oracle import (
     CalendarDate,
     CalendarShift,
     Clock,
+    Day,
     DayOffset,
+    DayOfMonth,
     DayPart,
     Elapsed,
     HourInPart,
@@ -29,6 +31,7 @@ from tests.property.oracle import (
     NextMonth,
     NumericDate,
     ThisWeekend,
+    Time,
     Weekday,
     WeekdayNextWeek,
     When,
@@ -129,14 +132,14 @@ def ordinal(number: int, chooser: Chooser) -> str:
 # Days --------------------------------------------------------------------------
 
 
-def choose_day(chooser: Chooser, *, valid: bool = True) -> tuple[object, str]:
+def choose_day(chooser: Chooser, *, valid: bool = True) -> tuple[Day, str]:
     """Choose a day and write it; valid=False gives a date that does not exist."""
     if not valid:
         return _invalid_date(chooser)
 
     kind = chooser.choice(
         ("offset", "offset", "weekday", "weekday", "next-week", "weekend", "next-month",
-         "date", "date", "date", "date", "last")
+         "date", "date", "date", "date", "last", "named", "day-of-month")
     )  # fmt: skip
     if kind == "offset":
         offset = chooser.choice((0, 1, 1, 2, -1))
@@ -157,23 +160,38 @@ def choose_day(chooser: Chooser, *, valid: bool = True) -> tuple[object, str]:
             lead = chooser.choice(("", "on", "this", "for"))
         return Weekday(weekday, after_today), f"{lead} {name}".strip()
     if kind == "next-week":
-        weekday = chooser.choice((None, 0, 1, 2, 3, 4, 5, 6))
-        if weekday is None:
+        weekday = chooser.integer(-1, 6)
+        if weekday < 0:
             return WeekdayNextWeek(0), chooser.choice(("next week", "for next week"))
         name = chooser.choice(WEEKDAY_NAMES[weekday])
         text = chooser.choice((f"{name} next week", f"next week {name}", f"next week on {name}"))
         return WeekdayNextWeek(weekday), text
     if kind == "weekend":
-        return ThisWeekend(), chooser.choice(("this weekend", "the weekend", "on the weekend"))
+        return ThisWeekend(), chooser.choice(
+            ("this weekend", "the weekend", "on the weekend", "this coming weekend")
+        )
     if kind == "next-month":
         return NextMonth(), "next month"
+    if kind == "named":
+        (month, day), text = chooser.choice(
+            (
+                ((12, 31), "new year's eve"), ((12, 31), "New Year's Eve"),
+                ((1, 1), "new year's day"),
+                ((12, 24), "christmas eve"), ((12, 25), "christmas"), ((12, 25), "Christmas Day"),
+                ((10, 31), "halloween"), ((2, 14), "valentine's day"),
+            )
+        )  # fmt: skip
+        return CalendarDate(month, day, None), chooser.choice((text, "on " + text))
+    if kind == "day-of-month":
+        day = chooser.integer(1, 31)
+        return DayOfMonth(day), f"{chooser.choice(('on ', ''))}the {ordinal(day, chooser)}"
     if kind == "last":
         weekday = chooser.integer(0, 6)
         return LastWeekday(weekday), "last " + chooser.choice(WEEKDAY_NAMES[weekday])
     return _valid_date(chooser)
 
 
-def _valid_date(chooser: Chooser) -> tuple[object, str]:
+def _valid_date(chooser: Chooser) -> tuple[Day, str]:
     month = chooser.integer(1, 12)
     day = chooser.integer(1, 31 if month != 2 else 29)
     if day > 30 and month in (4, 6, 9, 11):
@@ -184,10 +202,23 @@ def _valid_date(chooser: Chooser) -> tuple[object, str]:
     if year is None and chooser.choice((False, False, True)) and month <= 12 and day <= 12:
         if day != month:
             return _numeric_date(month, day, chooser)
-    return CalendarDate(month, day, year), write_date(month, day, year, chooser)
+    text = write_date(month, day, year, chooser)
+    if chooser.choice((False, False, True)):
+        return _with_weekday(CalendarDate(month, day, year), text.removeprefix("on "), chooser)
+    return CalendarDate(month, day, year), text
 
 
-def _numeric_date(month: int, day: int, chooser: Chooser) -> tuple[object, str]:
+def _with_weekday(day: CalendarDate, text: str, chooser: Chooser) -> tuple[Day, str]:
+    """Put a weekday before the date, usually the right one when the year is known."""
+    weekday = chooser.integer(0, 6)
+    if day.year is not None and chooser.choice((True, True, False)):
+        weekday = date(day.year, day.month, day.day).weekday()
+    name = chooser.choice(WEEKDAY_NAMES[weekday])
+    text = chooser.choice((f"{name}, {text}", f"{name} {text}", f"on {name}, {text}"))
+    return CalendarDate(day.month, day.day, day.year, weekday), text
+
+
+def _numeric_date(month: int, day: int, chooser: Chooser) -> tuple[Day, str]:
     """03/04: both numbers could be the month, so the reading depends on the date order."""
     first, second = chooser.choice(((month, day), (day, month)))
     year = chooser.choice((None, None, 2027, 2026))
@@ -230,11 +261,11 @@ def write_date(month: int, day: int, year: int | None, chooser: Chooser) -> str:
     else:
         text = chooser.choice((f"{month}/{day}", f"{day}/{month}"))
         if year is not None:
-            text += f"/{year}"
+            text += "/" + chooser.choice((str(year), str(year)[2:]))
     return chooser.choice((text, "on " + text, text))
 
 
-def _invalid_date(chooser: Chooser) -> tuple[object, str]:
+def _invalid_date(chooser: Chooser) -> tuple[Day, str]:
     month, day, year = chooser.choice(
         (
             (2, 30, None), (2, 31, None), (4, 31, None), (6, 31, None), (9, 31, None),
@@ -250,7 +281,7 @@ def _invalid_date(chooser: Chooser) -> tuple[object, str]:
 # Clock times ---------------------------------------------------------------------
 
 
-def choose_time(chooser: Chooser, *, valid: bool = True) -> tuple[object, str]:
+def choose_time(chooser: Chooser, *, valid: bool = True) -> tuple[Time, str]:
     """Choose a clock time or a part of the day and write it."""
     if not valid:
         return InvalidClock(), chooser.choice(
@@ -264,9 +295,9 @@ def choose_time(chooser: Chooser, *, valid: bool = True) -> tuple[object, str]:
         meridiem = chooser.choice(("am", "pm"))
         hour = hour12 % 12 + (12 if meridiem == "pm" else 0)
         written = chooser.choice((meridiem, " " + meridiem, " " + meridiem[0] + ".m."))
-        digits = str(hour12) if minute == 0 and chooser.choice((True, False)) else (
-            f"{hour12}:{minute:02d}"
-        )
+        digits = chooser.choice((f"{hour12}:{minute:02d}", f"{hour12}.{minute:02d}"))
+        if minute == 0 and chooser.choice((True, False)):
+            digits = str(hour12)
         return Clock(hour, minute), chooser.choice(("", "at ")) + digits + written
     if kind == "24h":
         hour = chooser.choice((0, 6, 7, 8, 9, 13, 14, 17, 18, 21, 22, 23, 1, 2, 3))
@@ -286,12 +317,18 @@ def choose_time(chooser: Chooser, *, valid: bool = True) -> tuple[object, str]:
         if minute == 0:
             text = chooser.choice((f"at {hour}", f"at {hour} o'clock", f"{hour} o'clock"))
         else:
-            text = chooser.choice((f"at {hour}:{minute:02d}", f"{hour}:{minute:02d}"))
+            text = chooser.choice(
+                (f"at {hour}:{minute:02d}", f"{hour}:{minute:02d}", f"at {hour}.{minute:02d}")
+            )
         return BareHour(hour, minute), text
     if kind == "hour-in-part":
         part, hours, pm = chooser.choice(_HOURS_IN_PARTS)
         hour = chooser.choice(hours)
-        return HourInPart(hour, 0, pm), f"{chooser.choice(('at ', ''))}{hour} {part}"
+        after_midnight = part == "at night" and not pm
+        return (
+            HourInPart(hour, 0, pm, after_midnight),
+            f"{chooser.choice(('at ', ''))}{hour} {part}",
+        )
 
     hour, text = chooser.choice(
         (
@@ -347,7 +384,8 @@ def choose_elapsed(chooser: Chooser) -> tuple[Elapsed, str]:
             (
                 f"{hours}h{minutes}m", f"{hours}h{minutes:02d}", f"{hours}h {minutes}m",
                 f"{hours} hours and {minutes} minutes", f"{hours} hours, {minutes} minutes",
-                f"{hours} hours {minutes} minutes",
+                f"{hours} hours {minutes} minutes", f"{hours} hr {minutes} mins",
+                f"{hours}h {minutes}min", f"{hours * 60 + minutes}m",
             )
         )  # fmt: skip
         if hours == 1:
@@ -361,6 +399,7 @@ def choose_elapsed(chooser: Chooser) -> tuple[Elapsed, str]:
                 (5400, "an hour and a half"), (5400, "one and a half hours"),
                 (9000, "2.5 hours"), (9000, "two and a half hours"), (2700, "0.75 hours"),
                 (4500, "1.25 hours"), (2700, "three quarters of an hour"),
+                (5400, "1 and a half hours"), (5400, "1.5h"), (9000, "2 and a half hours"),
                 (1800, "1/2 hour"),
             )
         )  # fmt: skip
@@ -378,7 +417,12 @@ def choose_elapsed(chooser: Chooser) -> tuple[Elapsed, str]:
 
 def choose_calendar_shift(chooser: Chooser) -> tuple[CalendarShift, str]:
     """Choose a number of days, weeks or months and write it."""
-    unit = chooser.choice(("days", "weeks", "months"))
+    unit = chooser.choice(("days", "weeks", "months", "negative"))
+    if unit == "negative":
+        days = chooser.integer(1, 3)
+        return CalendarShift(0, -days), chooser.choice(
+            (f"in -{days} days", f"in minus {days} days")
+        )
     number = chooser.choice((1, 1, 2, 3, 5, 7, 10, 14, 30) if unit == "days" else (1, 2, 3, 6))
     if number == 1:
         amount = chooser.choice((f"1 {unit[:-1]}", f"a {unit[:-1]}", f"one {unit[:-1]}"))
@@ -410,16 +454,15 @@ def choose_when(chooser: Chooser) -> tuple[When, str]:
     )  # fmt: skip
     if kind == "day":
         day, text = choose_day(chooser)
-        return When(day=day), text  # type: ignore[arg-type]
+        return When(day=day), text
     if kind == "time":
         time, text = choose_time(chooser)
-        return When(time=time), text  # type: ignore[arg-type]
+        return When(time=time), text
     if kind == "day-time":
-        day, day_text = choose_day(chooser)
-        time, time_text = choose_time(chooser)
-        return When(day=day, time=time), _join(day_text, time_text, chooser)  # type: ignore[arg-type]
+        return _day_and_time(chooser)
     if kind == "special":
         return _special_day_part(chooser)
+
     if kind == "elapsed":
         elapsed, text = choose_elapsed(chooser)
         return When(shift=elapsed), text
@@ -431,24 +474,63 @@ def choose_when(chooser: Chooser) -> tuple[When, str]:
         time, time_text = choose_time(chooser)
         if isinstance(time, DayPart) and time.only_today:
             time = DayPart(time.hour)
-        return When(shift=shift, time=time), _join(shift_text, time_text, chooser)  # type: ignore[arg-type]
+        return When(shift=shift, time=time), _join(shift_text, time_text, chooser)
     if kind == "immediate":
         return When(immediate=True), chooser.choice(
             ("now", "right now", "asap", "immediately", "as soon as possible", "right away")
         )
-    if kind == "invalid-date":
+
+    return _invalid_when(chooser, invalid_date=kind == "invalid-date")
+
+
+def _day_and_time(chooser: Chooser) -> tuple[When, str]:
+    day, day_text = choose_day(chooser)
+    time, time_text = choose_time(chooser)
+    when = When(day=day, time=time)
+
+    if (
+        isinstance(time, HourInPart)
+        and isinstance(day, DayOffset | Weekday)
+        and chooser.choice((0, 1))
+    ):
+        # "tomorrow morning at 8", "at 7 on Monday evening"
+        part = time_text.split(" ")[-1]
+        hour = f"{time.hour}"
+        if part == "night" and not time.pm:
+            hour = chooser.choice((hour, f"{hour}am"))
+        return when, chooser.choice(
+            (f"{day_text} {part} at {hour}", f"at {hour} {day_text} {part}")
+        )
+
+    # "May 5 2030" is a year, so 20:00-20:59 keep their "at".
+    is_year_like = isinstance(time, Clock) and time.hour == 20
+    if (
+        isinstance(time, BareHour | Clock)
+        and time_text.startswith("at ")
+        and not is_year_like
+        and chooser.choice((0, 1))
+    ):
+        # Right after a day, a number is a time: "tomorrow 9", "Monday 0900".
+        return when, f"{day_text} {time_text.removeprefix('at ')}"
+    return when, _join(day_text, time_text, chooser)
+
+
+def _invalid_when(chooser: Chooser, *, invalid_date: bool) -> tuple[When, str]:
+    """Choose an impossible date or clock time, alone or with a valid other part."""
+    if invalid_date:
         day, day_text = choose_day(chooser, valid=False)
         if chooser.choice((True, False)):
-            return When(day=day), day_text  # type: ignore[arg-type]
+            return When(day=day), day_text
         time, time_text = choose_time(chooser)
-        return When(day=day, time=time), _join(day_text, time_text, chooser)  # type: ignore[arg-type]
+        return When(day=day, time=time), _join(day_text, time_text, chooser)
+
     time, time_text = choose_time(chooser, valid=False)
     if chooser.choice((True, False)):
-        return When(time=time), time_text  # type: ignore[arg-type]
+        return When(time=time), time_text
     day, day_text = choose_day(chooser)
     if isinstance(day, NumericDate):
-        return When(time=time), time_text  # type: ignore[arg-type]
-    return When(day=day, time=time), _join(day_text, time_text, chooser)  # type: ignore[arg-type]
+        return When(time=time), time_text
+    return When(day=day, time=time), _join(day_text, time_text, chooser)
 
 
 def _special_day_part(chooser: Chooser) -> tuple[When, str]:
@@ -467,19 +549,18 @@ def _special_day_part(chooser: Chooser) -> tuple[When, str]:
     if form == "tonight-late":
         # The small hours after tonight's midnight come round next; "tonight at
         # midnight" is the midnight that ends today.
-        late, time, late_text = chooser.choice(
-            (
-                ("midnight", DayPart(24), "at midnight"),
-                ("clock", Clock(0, 30), "at 12:30am"),
-                ("clock", Clock(1, 0), "at 1am"),
-                ("clock", Clock(2, 15), "at 2:15 am"),
-                ("bare", HourInPart(1, 0, pm=False), "at 1"),
-                ("bare", HourInPart(2, 30, pm=False), "at 2:30"),
-            )
+        late_times: tuple[tuple[str, Time, str], ...] = (
+            ("midnight", DayPart(24), "at midnight"),
+            ("clock", Clock(0, 30), "at 12:30am"),
+            ("clock", Clock(1, 0), "at 1am"),
+            ("clock", Clock(2, 15), "at 2:15 am"),
+            ("bare", HourInPart(1, 0, pm=False), "at 1"),
+            ("bare", HourInPart(2, 30, pm=False), "at 2:30"),
         )
+        late, time, late_text = chooser.choice(late_times)
         day = DayOffset(0) if late == "midnight" else None
         phrase = chooser.choice((f"tonight {late_text}", f"{late_text} tonight"))
-        return When(day=day, time=time), phrase  # type: ignore[arg-type]
+        return When(day=day, time=time), phrase
 
     clock_hour = chooser.choice(hours)
     written = chooser.choice((f"at {clock_hour}", f"{clock_hour}"))
@@ -499,7 +580,14 @@ def _join(first: str, second: str, chooser: Chooser) -> str:
 PLATFORM_NAMES = {
     "linkedin": ("LinkedIn", "linkedin", "Linked In", "li", "my LinkedIn page"),
     "x": ("X", "x", "twitter", "Twitter", "tw"),
-    "telegram": ("telegram", "tg", "my channel", "the channel", "our telegram channel"),
+    "telegram": (
+        "telegram",
+        "tg",
+        "my channel",
+        "the channel",
+        "our telegram channel",
+        "@acme_news",
+    ),
     "mastodon": ("Mastodon", "mastodon"),
     "bluesky": ("Bluesky", "bsky", "blue sky"),
 }
@@ -518,6 +606,8 @@ CONTENTS = (
     "Early bird ends in 3 days",
     "Q&A: next Monday, 5 o'clock",
     "Tonight! ASAP! Right now!",
+    'He said "Monday at 9" - see you',
+    "Line one\nMonday 9am: line two\n\nLast line on 03/04",
 )
 
 
@@ -538,10 +628,10 @@ def choose_platforms(chooser: Chooser) -> tuple[tuple[str, ...], str]:
 
 def choose_request(chooser: Chooser) -> GeneratedRequest:
     """Compose a whole message: a command, platforms, a time phrase and maybe content."""
-    when, time_text = choose_when(chooser)
-    has_time = chooser.choice((True, True, True, True, True, True, True, False))
-    if not has_time:
-        when, time_text = None, ""
+    chosen_when, time_text = choose_when(chooser)
+    when: When | None = chosen_when
+    if chooser.integer(0, 7) == 0:
+        when, time_text = None, ""  # no time at all: the bot asks for one
     platforms, platform_text = choose_platforms(chooser)
     content = chooser.choice((None, None, *CONTENTS))
     time_words = _capitalise(time_text, chooser)
@@ -551,10 +641,19 @@ def choose_request(chooser: Chooser) -> GeneratedRequest:
         ("verb", "verb", "verb", "time-first", "platform-first", "tweet", "no-platform")
     )
     placement = chooser.choice(("colon", "newline", "quoted")) if content is not None else None
-    quoted = f'"{content}"' if placement == "quoted" else ""
+    quoted = ""
+    if placement == "quoted":
+        assert content is not None
+        quoted = _quote(content, chooser)
+        if not quoted:
+            placement = "colon"
 
-    verb = _capitalise(chooser.choice(("post", "share", "publish", "send", "schedule", "post")),
-                       chooser)
+    if time_text.split(" ")[0].rstrip(",") in ("morning", "afternoon", "evening"):
+        # "post this afternoon" would read as today's afternoon.
+        time_words = "in the " + time_words
+    verb = _capitalise(
+        chooser.choice(("post", "share", "publish", "send", "schedule", "post")), chooser
+    )
     please = chooser.choice(("", "", "please ", "Please "))
     thanks = chooser.choice(("", "", " please", " thanks"))
     if frame == "no-platform":
@@ -563,27 +662,47 @@ def choose_request(chooser: Chooser) -> GeneratedRequest:
         obj = quoted or chooser.choice(("this", "it"))
         text = f"{please}{verb} {obj} {time_words}{thanks}"
     elif frame == "tweet":
-        platforms = ("x",)
+        named_verb, platform = chooser.choice(
+            (("tweet", "x"), ("tweet", "x"), ("toot", "mastodon"), ("skeet", "bluesky"))
+        )
+        platforms = (platform,)
         obj = quoted or chooser.choice(("this", "it"))
-        text = f"{please}{_capitalise('tweet', chooser)} {obj} {time_words}{thanks}"
+        text = f"{please}{_capitalise(named_verb, chooser)} {obj} {time_words}{thanks}"
     elif frame == "time-first" and time_text:
         obj = quoted or chooser.choice(("", "this", "it"))
         leads_with_filler = time_text.split()[0] in ("on", "at", "in", "for", "by")
         for_word = "" if leads_with_filler else chooser.choice(("for ", ""))
-        text = f"{please}{verb} {obj} {for_word}{time_words} on {platform_words}{thanks}"
+        preposition = chooser.choice(("on", "to"))
+        text = f"{please}{verb} {obj} {for_word}{time_words} {preposition} {platform_words}{thanks}"
     elif frame == "platform-first" and time_text and placement != "quoted":
-        text = f"{platform_words}{chooser.choice((', ', ' '))}{time_words}"
+        lead = chooser.choice(("", "", "on ", "to "))
+        text = f"{lead}{platform_words}{chooser.choice((', ', ' '))}{time_words}"
     else:
         obj = quoted or chooser.choice(("this", "it", "this post", ""))
         preposition = chooser.choice(("to", "on"))
         text = f"{please}{verb} {obj} {preposition} {platform_words} {time_words}{thanks}"
-    text = " ".join(text.split())
+    text = " ".join(text.split()) + chooser.choice(("", "", "", ".", "!", " !"))
 
     if placement == "colon":
         text = f"{text}: {content}"
     elif placement == "newline":
         text = f"{text}\n{content}"
     return GeneratedRequest(text, when, platforms, content)
+
+
+def _quote(content: str, chooser: Chooser) -> str:
+    """Put content in quotes it does not contain, or return "" when it cannot be quoted."""
+    if "\n" in content:
+        return ""  # quotes hold content on the first line only
+    pairs = [
+        pair
+        for pair in (('"', '"'), ("“", "”"), ("«", "»"), ("'", "'"))
+        if not set(pair) & set(content)
+    ]
+    if not pairs:
+        return ""
+    opening, closing = chooser.choice(pairs)
+    return f"{opening}{content}{closing}"
 
 
 def _capitalise(text: str, chooser: Chooser) -> str:

@@ -1,7 +1,12 @@
-"""Every case of the schedule-command corpus, read by parse_request."""
+"""Every case of the schedule-command corpus, read by parse_request.
+
+found_en.jsonl contains the messages that the generated tests in tests/property
+found misread, with the answer the rules give.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,12 +14,23 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.parsing import ScheduleTime, parse_request
-from tests.unit.corpus_cases import KNOWN_WRONG, load_cases
+from tests.unit.corpus_cases import CORPUS_DIR, KNOWN_WRONG, load_cases
+
+FOUND_FILE = CORPUS_DIR / "found_en.jsonl"
+
+
+def _found_cases() -> list[dict[str, Any]]:
+    lines = FOUND_FILE.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def _all_cases() -> list[dict[str, Any]]:
+    return load_cases() + _found_cases()
 
 
 def _params() -> list[Any]:
     params = []
-    for case in load_cases():
+    for case in _all_cases():
         marks = []
         if case["id"] in KNOWN_WRONG:
             marks.append(pytest.mark.xfail(reason=KNOWN_WRONG[case["id"]], strict=True))
@@ -22,12 +38,19 @@ def _params() -> list[Any]:
     return params
 
 
-def test_corpus_has_both_files() -> None:
-    ids = [case["id"] for case in load_cases()]
+def test_corpus_has_all_files() -> None:
+    ids = [case["id"] for case in _all_cases()]
 
     assert any(case_id.startswith("schedule_en-") for case_id in ids)
     assert any(case_id.startswith("reported-") for case_id in ids)
+    assert any(case_id.startswith("found_en-") for case_id in ids)
     assert len(ids) == len(set(ids))
+
+
+def test_found_cases_explain_themselves() -> None:
+    cases = _found_cases()
+
+    assert all(case.get("note") for case in cases)
 
 
 @pytest.mark.parametrize("case", _params())
