@@ -10,11 +10,13 @@ that dateparser does not follow: future preference, bare hours, 09:00 for a day
 alone, DST gaps and folds. Its `search_dates` also misreads phrases this
 grammar must get right. With dateparser 1.5.0, "tomorrow at 16" keeps the
 clock time of the base instead of 16:00, "in 1.5 hours" is read as "5 hours",
-and "we may ship" and even "to" are read as dates. In our measurements on one
-development machine, importing it took about 0.2 s and one `search_dates` call
-about 30 ms, against a budget of 5 ms per message. The grammar covers the
-forms listed in `grammar` and `lexicon`. Anything else becomes a question to
-the user, not a guess.
+and "we may ship" and even "to" are read as dates; it also raises pytz's
+AmbiguousTimeError for some wall times in a DST fold. In bench/parser.py on a
+2-CPU machine (docs/benchmarks.md), a `search_dates` call took about 2 ms at
+the median with English only and about 60 ms with its language detection,
+against a budget of 5 ms per message, and this parser about 0.2 ms. The
+grammar covers the forms listed in `grammar` and `lexicon`. Anything else
+becomes a question to the user, not a guess.
 """
 
 from domain.parsing.request import parse_request, split_content
