@@ -10,7 +10,7 @@ that dateparser does not follow: future preference, bare hours, 09:00 for a day
 alone, DST gaps and folds. Its `search_dates` also misreads phrases this
 grammar must get right. With dateparser 1.5.0, "tomorrow at 16" keeps the
 clock time of the base instead of 16:00, "in 1.5 hours" is read as "5 hours",
-and "we may ship" and even "to" are read as dates; it also raises pytz's
+and "we may ship" and even "to" are read as dates. It also raises pytz's
 AmbiguousTimeError for some wall times in a DST fold. In bench/parser.py on a
 2-CPU machine (docs/benchmarks.md), a `search_dates` call took about 2 ms at
 the median with English only and about 60 ms with its language detection,
