@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from typing import TYPE_CHECKING
@@ -45,6 +44,9 @@ def _serve() -> int:
         print(f"postlater: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.LOG_LEVEL, _secrets(settings))
+
+    import asyncio
+
     return asyncio.run(_serve_async(settings))
 
 
@@ -86,6 +88,8 @@ def _migrate() -> int:
 
     settings = DatabaseSettings()
     configure_logging(settings.LOG_LEVEL)
+
+    import asyncio
 
     async def run() -> None:
         database = Database(settings.DATABASE_URL)
