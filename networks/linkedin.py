@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from urllib.parse import urlencode
 
 import httpx
@@ -18,7 +17,7 @@ from domain.errors import (
 )
 from domain.model import Account, Platform, Post
 from domain.ports import Identity, Published, Tokens
-from networks.http import error_detail, transport_failure
+from networks.http import error_detail, token_reply, transport_failure
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ class LinkedInClient:
             raise CodeExchangeFailed(
                 "LinkedIn did not accept the login code", detail=error_detail(response)
             )
-        return self._tokens(response.json())
+        return token_reply(response.json(), self._clock.now())
 
     async def identify(self, tokens: Tokens) -> Identity:
         headers = {"Authorization": f"Bearer {tokens.access_token}"}
@@ -121,7 +120,7 @@ class LinkedInClient:
             raise TransientPublishError(
                 "LinkedIn did not refresh the login", detail=error_detail(response)
             )
-        return self._tokens(response.json())
+        return token_reply(response.json(), self._clock.now())
 
     async def revoke(self, token: str) -> None:
         form = {"token": token, "client_id": self._client_id, "client_secret": self._client_secret}
@@ -132,14 +131,6 @@ class LinkedInClient:
             return
         if response.status_code != 200:
             logger.warning("LinkedIn token revocation refused: status=%s", response.status_code)
-
-    def _tokens(self, data: dict[str, object]) -> Tokens:
-        expires_in = data.get("expires_in")
-        expires_at = None
-        if isinstance(expires_in, int | float):
-            expires_at = self._clock.now() + timedelta(seconds=expires_in)
-        refresh = data.get("refresh_token")
-        return Tokens(str(data["access_token"]), str(refresh) if refresh else None, expires_at)
 
     # Publishing
 

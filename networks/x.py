@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from datetime import timedelta
 from urllib.parse import urlencode
 
 import httpx
@@ -20,7 +19,7 @@ from domain.errors import (
 )
 from domain.model import Account, Platform, Post
 from domain.ports import Identity, Published, Tokens
-from networks.http import error_detail, transport_failure
+from networks.http import error_detail, token_reply, transport_failure
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +79,7 @@ class XClient:
             raise CodeExchangeFailed(
                 "X did not accept the login code", detail=error_detail(response)
             )
-        return self._tokens(response.json())
+        return token_reply(response.json(), self._clock.now())
 
     async def identify(self, tokens: Tokens) -> Identity:
         headers = {"Authorization": f"Bearer {tokens.access_token}"}
@@ -106,7 +105,7 @@ class XClient:
             raise TransientPublishError(
                 "X did not refresh the login", detail=error_detail(response)
             )
-        return self._tokens(response.json())
+        return token_reply(response.json(), self._clock.now())
 
     async def revoke(self, token: str) -> None:
         form = {"token": token, "token_type_hint": "access_token", "client_id": self._client_id}
@@ -127,14 +126,6 @@ class XClient:
             return await self._http.post(f"{self._api}/2/oauth2/token", data=form, auth=self._auth)
         except httpx.HTTPError as error:
             raise failure("X could not be reached", detail=str(error)) from error
-
-    def _tokens(self, data: dict[str, object]) -> Tokens:
-        expires_in = data.get("expires_in")
-        expires_at = None
-        if isinstance(expires_in, int | float):
-            expires_at = self._clock.now() + timedelta(seconds=expires_in)
-        refresh = data.get("refresh_token")
-        return Tokens(str(data["access_token"]), str(refresh) if refresh else None, expires_at)
 
     # Publishing
 
