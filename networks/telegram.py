@@ -52,13 +52,43 @@ class TelegramChannelPublisher:
         return len(content.encode("utf-16-le")) // 2
 
     async def publish(self, account: Account, post: Post) -> Published:
+        chat_id = int(account.external_id)
+        await self._check_owner_still_admin(account, chat_id)
         try:
-            message = await self._bot.send_message(
-                chat_id=int(account.external_id), text=post.content
-            )
+            message = await self._bot.send_message(chat_id=chat_id, text=post.content)
         except TelegramError as error:
             raise _classify(error, account) from error
         return Published(str(message.message_id), message_link(account, message.message_id))
+
+    async def _check_owner_still_admin(self, account: Account, chat_id: int) -> None:
+        """Refuse to post for someone who no longer administers the channel.
+
+        Checked at every publish, not only at /connect: an administrator who
+        was removed or banned must lose the bot's help at once.
+        """
+        try:
+            member = await self._bot.get_chat_member(chat_id, account.user_id)
+        except (BadRequest, Forbidden) as error:
+            if "chat not found" in error.message.lower():
+                raise _classify(error, account) from error
+            raise AccountAccessLost(
+                f"Telegram would not confirm that you administer {account.display_name}; "
+                "reconnect the channel",
+                detail=error.message,
+            ) from error
+        except RetryAfter as error:
+            raise _classify(error, account) from error
+        except TelegramError as error:
+            # Nothing was posted yet, so any other failure is safe to retry.
+            raise TransientPublishError(
+                "Telegram could not be reached", detail=error.message
+            ) from error
+        if not isinstance(member, ChatMemberOwner | ChatMemberAdministrator):
+            raise AccountAccessLost(
+                f"you are no longer an administrator of {account.display_name}, so postlater "
+                "will not post there for you",
+                detail=f"member status {member.status}",
+            )
 
 
 def message_link(account: Account, message_id: int) -> str:

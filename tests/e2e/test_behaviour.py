@@ -293,3 +293,25 @@ async def test_timeout_after_sending_asks_the_user(make_app: MakeApp) -> None:
     assert [d.split(":")[1] for d in unsure.callback_data] == ["done", "again"]
     assert "Noted" in (marked.text or "")
     assert [m.text for m in posts] == ["Maybe", "Again", "Again"]
+
+
+async def test_removed_administrator_can_no_longer_post(app: Harness) -> None:
+    owner = app.telegram.add_user("Owner")
+    user = await app.onboard()
+    channel = app.telegram.add_channel(
+        "Company News",
+        "company_news",
+        creator=owner.id,
+        admins=[user.id],
+        bot_rights={"can_post_messages": True},
+    )
+    await app.say(user, "/connect", "@username")
+    await app.say(user, "@company_news", "Connected")
+    await app.schedule(user, "post this to my channel in 1 hour: Not any more")
+    app.telegram.set_member(channel.id, user.id, "kicked")
+
+    app.advance(timedelta(hours=1))
+    failed = await app.reply_to(user, "Could not post", after=0)
+
+    assert "no longer an administrator" in (failed.text or "")
+    assert app.telegram.bot_messages(channel.id) == []
