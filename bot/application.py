@@ -16,6 +16,7 @@ from telegram.ext import (
 
 from bot import keyboards, texts
 from bot.handlers import accounts, errors, messages, queue, schedule, setup
+from bot.updates import PerChatUpdateProcessor
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ def build_application(
         .read_timeout(timeout)
         .write_timeout(timeout)
         .get_updates_read_timeout(40)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if not polling:
         builder = builder.updater(None)

@@ -46,8 +46,10 @@ class TelegramWebhook:
 
         try:
             data = json.loads(await request.body())
+            if not isinstance(data, dict):
+                raise TypeError("an update is a JSON object")
             update = Update.de_json(data, self._application.bot)
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             logger.warning("webhook rejected: body is not a Telegram update")
             return JSONResponse({"error": "body is not a Telegram update"}, status_code=400)
 
@@ -55,5 +57,8 @@ class TelegramWebhook:
             logger.info("repeated update ignored: update=%s", update.update_id)
             return Response(status_code=200)
 
-        await self._application.process_update(update)
+        application = self._application
+        await application.update_processor.process_update(
+            update, application.process_update(update)
+        )
         return Response(status_code=200)

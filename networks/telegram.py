@@ -71,9 +71,10 @@ class TelegramChannelPublisher:
         except (BadRequest, Forbidden) as error:
             if "chat not found" in error.message.lower():
                 raise _classify(error, account) from error
+            # Bots that are not administrators may not look at members.
             raise AccountAccessLost(
-                f"Telegram would not confirm that you administer {account.display_name}; "
-                "reconnect the channel",
+                f"the bot lost its administrator rights in {account.display_name}; make it an "
+                "administrator with the right to post messages, then reconnect the channel",
                 detail=error.message,
             ) from error
         except RetryAfter as error:

@@ -18,6 +18,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.context import deps
@@ -65,7 +66,12 @@ def answers_first(handler: Handler) -> Handler:
         query = update.callback_query
         if query is None:
             return
-        await query.answer()
+        try:
+            await query.answer()
+        except BadRequest:
+            # Telegram forgets a press after about 15 s ("query is too old"),
+            # e.g. one made while postlater was restarting. The press still counts.
+            logger.info("late answer to a button press: query=%s", query.id)
         await handler(update, context)
 
     return wrapper

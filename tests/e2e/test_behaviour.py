@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 
 from bot import texts
 from domain.model import PostStatus
 from tests.e2e.conftest import MakeApp
 from tests.e2e.harness import Harness, plain
+from tests.fakes.telegram_api import FakeTelegram
 
 
 async def test_preview_queues_nothing_until_schedule(app: Harness) -> None:
@@ -315,3 +317,45 @@ async def test_removed_administrator_can_no_longer_post(app: Harness) -> None:
 
     assert "no longer an administrator" in (failed.text or "")
     assert app.telegram.bot_messages(channel.id) == []
+
+
+async def test_slow_telegram_call_for_one_user_does_not_stall_another(app: Harness) -> None:
+    slow = await app.onboard("Ann")
+    quick = await app.onboard("Ben")
+    await app.say(slow, "/connect", "@username")
+    app.telegram.delay_next("getChat", 3.0)
+
+    app.telegram.send_text(slow.id, "@ann_channel")
+    await asyncio.sleep(0.2)
+    started = asyncio.get_running_loop().time()
+    await app.say(quick, "/help", "Schedule a post", timeout=2.0)
+    waited = asyncio.get_running_loop().time() - started
+
+    assert waited < 1.5
+
+
+async def test_button_pressed_while_down_still_works(database_url: str) -> None:
+    offset = [0.0]
+    with FakeTelegram(clock=lambda: time.time() + offset[0]) as telegram:
+        app = await Harness(telegram, database_url).start()
+        try:
+            user = await app.onboard()
+            channel = await app.connect_channel(user)
+            preview = await app.say(user, "post this to my channel in 1 hour: Late", "Preview")
+            await app.stop()
+            data = next(d for d in preview.callback_data if d.startswith("pv:s:"))
+            query = telegram.press_button(user.id, preview.chat_id, preview.message_id, data)
+            offset[0] = 20.0  # the press is older than Telegram's answer window
+            await app.start()
+            scheduled = await telegram.wait_for_message(
+                user.id,
+                lambda m: m.message_id == preview.message_id and "Scheduled" in (m.text or ""),
+            )
+            app.advance(timedelta(hours=1))
+            post = await app.channel_post(channel.id, "Late")
+        finally:
+            await app.stop()
+
+    assert telegram.callback_answer(query) is None
+    assert "Scheduled" in (scheduled.text or "")
+    assert post.text == "Late"
