@@ -181,3 +181,4 @@ class Dialogue:
     payload: dict[str, Any] = field(default_factory=dict)
     draft_text: str | None = None
     draft_at: datetime | None = None
+    updated_at: datetime | None = None

@@ -30,6 +30,7 @@ class SqlAlchemyDialogueRepository:
             payload=dict(row.payload or {}),
             draft_text=row.draft_text,
             draft_at=row.draft_at,
+            updated_at=row.updated_at,
         )
 
     async def expect(

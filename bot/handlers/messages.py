@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -12,9 +14,13 @@ from bot.context import deps
 from bot.handlers import accounts, schedule, setup
 from bot.handlers.common import register_user, reply
 from bot.handlers.queue import edited_content_answer, reschedule_answer
-from domain.model import DialogueState
+from domain.model import Dialogue, DialogueState, User
+from domain.parsing import parse_request
 
 logger = logging.getLogger(__name__)
+
+# An open question (a time, a channel, a timezone) expires after this long.
+DIALOGUE_LIFETIME = timedelta(hours=1)
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -27,9 +33,20 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     services = deps(context).services
     dialogue = await services.store.dialogues.get(user.id)
     text = message.text
-    state = dialogue.state
+    state = _current_state(dialogue, services.clock.now())
+    if state is not None and state is not DialogueState.TIMEZONE and _is_request(text, user):
+        # A whole new request while the bot waited for an answer: the user
+        # moved on, so the question is dropped.
+        state = None
 
-    if state is DialogueState.TIMEZONE:
+    if state is DialogueState.TIMEZONE and user.timezone is None and _is_request(text, user):
+        await setup.ask_timezone(
+            update, context, user, pending={"request": {"text": text, "reply_content": None}}
+        )
+    elif state is DialogueState.TIMEZONE and _is_request(text, user):
+        await services.store.dialogues.clear(user.id, services.clock.now())
+        await schedule.request_or_draft(update, context, user, message)
+    elif state is DialogueState.TIMEZONE:
         pending = await setup.timezone_answer(update, context, user, text)
         await _replay(update, context, pending)
     elif state is DialogueState.CHANNEL:
@@ -45,9 +62,25 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     elif state is DialogueState.REQUEST_TIME:
         await schedule.request_time_answer(update, context, user, text, dialogue.payload)
     else:
-        if state is not None:
+        if dialogue.state is not None:
             await services.store.dialogues.clear(user.id, services.clock.now())
         await schedule.request_or_draft(update, context, user, message)
+
+
+def _current_state(dialogue: Dialogue, now: datetime) -> DialogueState | None:
+    """The question still open; one left unanswered for an hour no longer catches messages."""
+    if dialogue.state is None or dialogue.updated_at is None:
+        return dialogue.state
+    if now - dialogue.updated_at > DIALOGUE_LIFETIME:
+        return None
+    return dialogue.state
+
+
+def _is_request(text: str, user: User) -> bool:
+    """True for a message that names where to post: a new request, not an answer."""
+    zone = ZoneInfo(user.timezone or "UTC")
+    request = parse_request(text, now=datetime.now(UTC), tz=zone)
+    return request is not None and bool(request.platforms or request.channel)
 
 
 async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -235,3 +235,29 @@ async def test_markup_characters_in_user_text_are_escaped(app: Harness) -> None:
     assert post.text == content
     sent = app.telegram.calls("sendMessage") + app.telegram.calls("editMessageText")
     assert all(c.status == 200 for c in sent), json.dumps([c.response for c in sent])
+
+
+async def test_new_request_replaces_an_open_question(app: Harness) -> None:
+    user, _ = await _ready(app)
+    preview = await app.say(user, "post this to my channel tomorrow 9am: First", "Preview")
+    await app.press(user, preview, "pv:t:", "When should it go out instead?")
+
+    second = await app.say(user, "post to my channel on Monday 10am: Second text", "Preview")
+    await app.say(user, "post this to my channel tomorrow 10am", "What should I post?")
+    third = await app.say(user, "post to my channel tomorrow 11am: Third text", "Preview")
+
+    assert "Second text" in (second.text or "")
+    assert "Mon 30 Mar 2026, 10:00" in (second.text or "")
+    assert "Third text" in (third.text or "")
+    assert "post to my channel" not in (third.text or "").split("\n\n", 1)[1]
+
+
+async def test_open_question_expires_after_an_hour(app: Harness) -> None:
+    user, _ = await _ready(app)
+    preview = await app.say(user, "post this to my channel tomorrow 9am: First", "Preview")
+    await app.press(user, preview, "pv:t:", "When should it go out instead?")
+
+    app.advance(timedelta(hours=2))
+    answer = await app.say(user, "in 2 hours")
+
+    assert "Got it" in (answer.text or "")
