@@ -48,8 +48,9 @@ from domain.targets import (
 
 logger = logging.getLogger(__name__)
 
-# A plain message counts as the draft of the next request for this long.
-DRAFT_LIFETIME = timedelta(hours=24)
+# A plain message counts as the draft of the next request for this long:
+# "just before", so that old chatter never becomes a post.
+DRAFT_LIFETIME = timedelta(minutes=30)
 # Longest part of the content shown in a preview, so header and content stay
 # under the Bot API's 4096-character message limit.
 PREVIEW_CONTENT_LIMIT = 3000
@@ -69,7 +70,14 @@ async def request_or_draft(
     """A plain message: a schedule request gets a preview; anything else becomes the draft."""
     text = message.text or ""
     reply_content = _replied_content(message, context.bot.id)
-    pending = {"text": text, "reply_content": reply_content}
+    replied = message.reply_to_message
+    # A reply names its content; a reply to one of the bot's own messages
+    # names none, and must not fall back on an older draft either.
+    pending = {
+        "text": text,
+        "reply_content": reply_content,
+        "no_draft": replied is not None,
+    }
     if user.timezone is None and _looks_like_request(text):
         await ask_timezone(update, context, user, pending={"request": pending})
         return
@@ -117,7 +125,9 @@ async def replay_request(
         )
         await reply(update, texts.ASK_TIME)
         return
-    content = reply_content or request.content or await _draft(bot_deps, user, now)
+    content = reply_content or request.content
+    if not content and not pending.get("no_draft"):
+        content = await _draft(bot_deps, user, now)
     if not content:
         await services.store.dialogues.expect(
             user.id, DialogueState.CONTENT, now, payload={"request": pending}

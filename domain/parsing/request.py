@@ -181,10 +181,18 @@ def _find_single_quoted(line: str, opening: str, closing: str) -> tuple[int, int
     return (start, end + 1) if end >= 0 else None
 
 
+_ASKING = frozenset({"can", "could", "would", "will"})
+
+
 def _read_verb_request(tokens: Sequence[Token], clause: str) -> _Slots | None:
     position = 0
     if _text(tokens, position) in ("please", "pls", "plz"):
         position += 1
+    # A polite question: "can you post this ...", "could you please tweet ...".
+    if _text(tokens, position) in _ASKING and _text(tokens, position + 1) == "you":
+        position += 2
+        if _text(tokens, position) in ("please", "pls", "plz"):
+            position += 1
     verb = _text(tokens, position)
     if verb not in _VERBS or tokens[position].kind is not Kind.WORD:
         return None

@@ -332,3 +332,25 @@ def test_parse_request_never_raises_on_command_words(words: list[str]) -> None:
 
     if request is not None:
         assert len(set(request.platforms)) == len(request.platforms)
+
+
+@pytest.mark.parametrize(
+    ("text", "platform"),
+    [
+        ("can you post this to my channel tomorrow at 9am?", Platform.TELEGRAM),
+        ("could you please tweet this at 6pm", Platform.X),
+        ("Would you share this on LinkedIn tomorrow", Platform.LINKEDIN),
+    ],
+)
+def test_polite_question_is_a_request(text: str, platform: Platform) -> None:
+    request = parse_request(text, now=datetime(2026, 3, 27, 15, 40, tzinfo=UTC), tz=ZoneInfo("UTC"))
+
+    assert request is not None
+    assert request.platforms == (platform,)
+
+
+@pytest.mark.parametrize("text", ["Can you believe it? We shipped!", "could you help me"])
+def test_polite_question_without_a_request_is_a_draft(text: str) -> None:
+    now = datetime(2026, 3, 27, 15, 40, tzinfo=UTC)
+
+    assert parse_request(text, now=now, tz=ZoneInfo("UTC")) is None
