@@ -39,9 +39,9 @@ def duration(delta: timedelta) -> str:
 
 def time_until(instant: datetime, now: datetime) -> str:
     delta = instant - now
-    if delta < timedelta(minutes=1):
+    if delta <= timedelta(seconds=5):
         return "now"
-    return f"in {duration(delta)}"
+    return f"in {duration(max(delta, timedelta(minutes=1)))}"
 
 
 def snippet(content: str, words: int = 8, limit: int = 60) -> str:
@@ -69,3 +69,8 @@ def account_label(account: Account) -> str:
 
 def count(number: int) -> str:
     return f"{number:,}"
+
+
+def characters(number: int) -> str:
+    """'1 character', '4,096 characters'."""
+    return f"{count(number)} character" + ("" if number == 1 else "s")

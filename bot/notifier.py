@@ -19,13 +19,20 @@ from domain.ports import Outcome
 
 logger = logging.getLogger(__name__)
 
-# Longest wait on a flood-control reply before giving up on a notification.
+# A flood-control pause up to this long is waited out in place; a longer one
+# sends the notification later in the background, after at most
+# MAX_DEFERRED_WAIT.
+# NOTE: a deferred notification is lost if the process stops meanwhile.
 MAX_RETRY_AFTER = 30.0
+MAX_DEFERRED_WAIT = 600.0
 
 
 class TelegramNotifier:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
+        # Notifications waiting out a long flood-control pause; kept so the
+        # tasks are not garbage-collected while they sleep.
+        self._deferred: set[asyncio.Task[None]] = set()
 
     async def post_published(self, user: User, outcome: Outcome) -> None:
         post = outcome.post
@@ -119,13 +126,38 @@ class TelegramNotifier:
                 return
             except RetryAfter as error:
                 wait = _seconds(error.retry_after)
-                if attempt == 2 or wait > MAX_RETRY_AFTER:
+                if attempt == 2:
                     raise
+                if wait > MAX_RETRY_AFTER:
+                    # Too long to hold up publishing: send it later, in the background.
+                    self._send_later(user, text, markup, post_id, wait)
+                    return
                 logger.warning("notification rate-limited, retrying in %ss: post=%s", wait, post_id)
                 await asyncio.sleep(wait)
             except TelegramError:
                 logger.exception("notification failed: user=%s post=%s", user.id, post_id)
                 return
+
+    def _send_later(
+        self,
+        user: User,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+        post_id: int | None,
+        wait: float,
+    ) -> None:
+        logger.warning("notification rate-limited, sending in %ss: post=%s", wait, post_id)
+
+        async def send() -> None:
+            await asyncio.sleep(min(wait, MAX_DEFERRED_WAIT))
+            try:
+                await self._send(user, text, markup, post_id)
+            except TelegramError:
+                logger.exception("deferred notification failed: user=%s post=%s", user.id, post_id)
+
+        task = asyncio.create_task(send(), name=f"notify-later-{post_id}")
+        self._deferred.add(task)
+        task.add_done_callback(self._deferred.discard)
 
 
 def _label(outcome: Outcome) -> str:

@@ -124,9 +124,7 @@ PREVIEW_TITLE = "<b>Preview</b>"
 PREVIEW_TARGET = "📣 {account}"
 PREVIEW_WHEN = "🕘 <b>{when}</b> ({zone}), {until}"
 PREVIEW_LENGTH = "✍️ {length} / {limit} characters on {platform}"
-PREVIEW_TOO_LONG = (
-    "❌ Too long for {platform} by {over} characters. Shorten it and send the request again."
-)
+PREVIEW_TOO_LONG = "❌ Too long for {platform} by {over}. Shorten it and send the request again."
 PREVIEW_NEEDS_RECONNECT = "⚠️ {account} needs reconnecting before this can be posted: /connect."
 PREVIEW_TRUNCATED = "<i>(showing the first {shown} of {total} characters)</i>"
 NOTE_DST_GAP = (
@@ -152,11 +150,9 @@ ASK_NEW_TIME = (
     "E.g. <i>tomorrow 9am</i>, <i>Monday 18:30</i> or <i>in 2 hours</i>."
 )
 PREVIEW_TIME_CHANGED = (
-    "New time: <b>{when}</b>, {until}. Tap <b>Schedule</b> on the preview to confirm."
+    "New time: <b>{when}</b> ({zone}), {until}. Tap <b>Schedule</b> on the preview to confirm."
 )
-SCHEDULE_TOO_LONG = (
-    "This post is too long for {platform} by {over} characters, so it can't be scheduled."
-)
+SCHEDULE_TOO_LONG = "This post is too long for {platform} by {over}, so it can't be scheduled."
 SCHEDULE_FAILED_QUEUE = (
     "I couldn't queue the post just now, so nothing was scheduled. "
     "Tap <b>Schedule</b> again in a minute."

@@ -204,10 +204,10 @@ async def _retry_later(
         post, PostStatus.SCHEDULED, now, due_at=now + delay, lease_until=None
     )
     logger.warning(
-        "publish failed, will retry: post=%s attempt=%s delay=%ss detail=%s",
+        "publish failed, will retry: post=%s attempt=%s retry_after=%s detail=%s",
         post.id,
         post.attempts,
-        int(delay.total_seconds()),
+        error.retry_after,
         error.detail,
     )
     if retried is None:

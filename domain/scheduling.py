@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ async def prepare_preview(
     fit an account is not stored: the preview shows by how much, with no posts.
     """
     content = content.strip()
-    if not content:
+    if not has_visible_text(content):
         raise EmptyContent()
     lengths = measure(services, accounts, content)
     if not all(target.over_by == 0 for target in lengths):
@@ -208,7 +209,7 @@ async def edit_and_retry(services: Services, user_id: int, post_id: int, content
     if post.status is not PostStatus.FAILED:
         raise WrongState(post.id, post.status, "edit")
     content = content.strip()
-    if not content:
+    if not has_visible_text(content):
         raise EmptyContent()
     account = await services.store.accounts.get(post.account_id)
     if account is None:
@@ -274,6 +275,11 @@ async def owned_post(services: Services, user_id: int, post_id: int) -> Post:
     if post.user_id != user_id:
         raise NotOwner(user_id, f"post {post_id}")
     return post
+
+
+def has_visible_text(content: str) -> bool:
+    """False for text of only spaces and invisible format characters (zero-width space...)."""
+    return any(not char.isspace() and unicodedata.category(char) != "Cf" for char in content)
 
 
 def measure(

@@ -73,11 +73,15 @@ class LocalJobQueue:
         if self._running:
             _, pending = await asyncio.wait(self._running, timeout=grace)
             for task in pending:
+                # The post stays publishing until its lease runs out; then its
+                # owner is asked whether it went out.
+                logger.warning("publish interrupted by shutdown: task=%s", task.get_name())
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
         logger.info("local job queue stopped")
 
     async def _loop(self, runner: Runner) -> None:
+        failures = 0
         while True:
             self._wakeup.clear()
             try:
@@ -86,9 +90,27 @@ class LocalJobQueue:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.exception("local job queue tick failed; retrying")
-                delay = self._poll_interval
+                failures += 1
+                delay = self._failure_delay(failures)
+                if failures == 1 or failures % 10 == 0:
+                    # The first failure with its traceback, then one line in ten,
+                    # so a database outage cannot fill the disk with logs.
+                    logger.error(
+                        "local job queue cannot reach the database (failure %s); "
+                        "retrying in %.0f s",
+                        failures,
+                        delay,
+                        exc_info=failures == 1,
+                    )
+            else:
+                if failures:
+                    logger.info("local job queue recovered after %s failures", failures)
+                failures = 0
             await self._sleep(delay)
+
+    def _failure_delay(self, failures: int) -> float:
+        """Wait longer after each failure in a row, up to 30 s."""
+        return float(min(30.0, self._poll_interval * 2 ** min(failures - 1, 10)))
 
     async def _run_due(self, runner: Runner) -> None:
         while True:

@@ -134,8 +134,11 @@ class QStashJobQueue:
         # message already delivered, and the SDK raises for it.
         try:
             await asyncio.wait_for(self._client.message.cancel(job_id), timeout=PUBLISH_TIMEOUT)
-        except (QStashError, httpx.HTTPError, TimeoutError):
-            logger.info("QStash job not cancelled (delivered or unknown): job=%s", job_id)
+        except QStashError:
+            logger.info("QStash job not cancelled (already delivered or unknown): job=%s", job_id)
+            return
+        except (httpx.HTTPError, TimeoutError):
+            logger.warning("QStash unreachable, job not cancelled (harmless): job=%s", job_id)
             return
         logger.info("QStash job cancelled: job=%s", job_id)
 

@@ -133,8 +133,10 @@ def _classify(error: TelegramError, account: Account) -> Exception:
         return RejectedContent(f"Telegram rejected the post: {error.message}", detail=error.message)
     if isinstance(error, TimedOut | NetworkError):
         cause = error.__cause__
-        if isinstance(cause, _NOT_SENT) or cause is None:
+        if cause is None:
             # No cause: Telegram itself answered with a server error.
+            return TransientPublishError("Telegram had a server error", detail=error.message)
+        if isinstance(cause, _NOT_SENT):
             return TransientPublishError("Telegram could not be reached", detail=error.message)
         return PublishOutcomeUnknown(
             "the connection to Telegram broke after the post was sent", detail=error.message

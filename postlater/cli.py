@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
 from typing import TYPE_CHECKING
 
@@ -47,13 +48,28 @@ def _serve() -> int:
 
     import asyncio
 
-    return asyncio.run(_serve_async(settings))
+    try:
+        return asyncio.run(_serve_async(settings))
+    except KeyboardInterrupt:
+        # A second Ctrl-C during shutdown: stop without a traceback.
+        return 130
 
 
 async def _serve_async(settings: Settings) -> int:
     import uvicorn
 
     from postlater.runtime import Runtime, StartupError, create_app
+
+    # Bound before anything starts, so a busy port stops start-up in one line.
+    try:
+        listener = socket.create_server((settings.HOST, settings.PORT))
+    except OSError as error:
+        print(
+            f"postlater: cannot listen on {settings.HOST}:{settings.PORT} ({error.strerror}): "
+            "stop the other server or set PORT (and HOST) to a free address",
+            file=sys.stderr,
+        )
+        return 2
 
     runtime = Runtime(settings)
     try:
@@ -67,38 +83,39 @@ async def _serve_async(settings: Settings) -> int:
         raise
 
     config = uvicorn.Config(
-        create_app(runtime),
-        host=settings.HOST,
-        port=settings.PORT,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
+        create_app(runtime), log_config=None, access_log=False, proxy_headers=True
     )
     try:
-        await uvicorn.Server(config).serve()
+        await uvicorn.Server(config).serve(sockets=[listener])
     finally:
         await runtime.stop()
     return 0
 
 
 def _migrate() -> int:
-    from postlater.settings import DatabaseSettings
-    from storage.database import Database
-    from storage.migrations import upgrade
-
-    settings = DatabaseSettings()
-    configure_logging(settings.LOG_LEVEL)
-
     import asyncio
 
-    async def run() -> None:
-        database = Database(settings.DATABASE_URL)
-        try:
-            await upgrade(database)
-        finally:
-            await database.dispose()
+    from pydantic import ValidationError
 
-    asyncio.run(run())
+    from postlater.runtime import StartupError, open_database
+    from postlater.settings import DatabaseSettings
+
+    try:
+        settings = DatabaseSettings()
+    except ValidationError as error:
+        print(f"postlater: invalid settings: {error.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    configure_logging(settings.LOG_LEVEL)
+
+    async def run() -> None:
+        database = await open_database(settings.DATABASE_URL)
+        await database.dispose()
+
+    try:
+        asyncio.run(run())
+    except StartupError as error:
+        print(f"postlater: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -9,6 +9,9 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
 _QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "asyncio", "alembic.runtime.plugins")
+# python-telegram-bot logs whole updates and message texts at DEBUG, so it
+# never goes below INFO, whatever LOG_LEVEL says: messages stay out of logs.
+_NEVER_DEBUG = ("telegram",)
 
 
 class RedactSecrets(logging.Filter):
@@ -39,3 +42,5 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     root.setLevel(level.upper())
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in _NEVER_DEBUG:
+        logging.getLogger(name).setLevel(max(root.level, logging.INFO))

@@ -17,7 +17,10 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from alembic.util import CommandError
 from qstash import AsyncQStash
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -101,8 +104,7 @@ class Runtime:
 
     async def start(self) -> None:
         settings = self.settings
-        self.database = Database(settings.DATABASE_URL)
-        await upgrade(self.database)
+        self.database = await open_database(settings.DATABASE_URL)
         store = self.store = SqlAlchemyStore(self.database, _cipher(settings))
 
         self.application = build_application(
@@ -254,6 +256,8 @@ class Runtime:
     async def stop(self) -> None:
         """Close what `start()` opened, in reverse order; safe to call more than once."""
         self.started = False
+        if self.database is None:
+            return
         if self._maintenance is not None:
             self._maintenance.cancel()
             await asyncio.gather(self._maintenance, return_exceptions=True)
@@ -315,6 +319,34 @@ class Runtime:
         if self._health is None:
             return JSONResponse({"status": "starting"}, status_code=503)
         return await self._health(request)
+
+
+async def open_database(url: str) -> Database:
+    """Open the database and bring its schema up to date, or raise StartupError."""
+    try:
+        database = Database(url)
+    except OSError as error:
+        raise StartupError(
+            f"could not create the folder for the SQLite database ({error.strerror}: "
+            f"{error.filename}): check DATABASE_URL and the folder's permissions"
+        ) from error
+    try:
+        await upgrade(database)
+    except CommandError as error:
+        await database.dispose()
+        raise StartupError(
+            f"the database schema is not one this postlater knows ({error}): "
+            "run the postlater version that created it, or a newer one"
+        ) from error
+    except (SQLAlchemyError, OSError) as error:
+        await database.dispose()
+        where = make_url(database.url).render_as_string(hide_password=True)
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise StartupError(
+            f"could not open the database {where} ({reason}): check DATABASE_URL and "
+            "that the database server is running"
+        ) from error
+    return database
 
 
 def create_app(runtime: Runtime) -> Starlette:

@@ -9,6 +9,9 @@ from typing import Annotated
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.exc import ArgumentError
+
+from storage.database import normalise_url
 
 # The fix for each variable when it is missing or malformed.
 _HELP = {
@@ -22,6 +25,7 @@ _HELP = {
         "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
     ),
     "DATABASE_URL": "use sqlite:///path/to/file.db or postgresql://user@host/dbname",
+    "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
     "PORT": "use a whole number from 1 to 65535",
     "TELEGRAM_API_BASE_URL": "use the Bot API base URL ending in /bot, e.g. https://api.telegram.org/bot",
     "QSTASH_MAX_DELAY": "use a duration such as 7d (free plan) or 365d (pay-as-you-go)",
@@ -87,6 +91,22 @@ class Settings(BaseSettings):
         if not value.get_secret_value().strip():
             raise ValueError("is empty")
         return value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            normalise_url(value)
+        except (ValueError, ArgumentError) as error:
+            raise ValueError(str(error).splitlines()[0]) from None
+        return value
+
+    @field_validator("LOG_LEVEL")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in _LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level")
+        return value.upper()
 
     @field_validator("TELEGRAM_WEBHOOK_SECRET")
     @classmethod
@@ -154,6 +174,13 @@ def load_settings(**overrides: object) -> Settings:
 
 def _check_combinations(settings: Settings) -> None:
     problems = []
+    webhook_url = settings.PUBLIC_URL
+    if settings.TELEGRAM_WEBHOOK_SECRET is not None and webhook_url is not None:
+        if webhook_url.scheme != "https" and not _is_loopback(webhook_url.host):
+            problems.append(
+                "PUBLIC_URL is invalid for webhook mode (Telegram only calls https:// "
+                "addresses): put postlater behind a TLS proxy and use its https:// address"
+            )
     if settings.TELEGRAM_WEBHOOK_SECRET is not None and settings.PUBLIC_URL is None:
         problems.append(
             "PUBLIC_URL is missing: webhook mode needs both PUBLIC_URL and "
@@ -208,6 +235,11 @@ _QSTASH_HELP = {
 }
 
 
+def _is_loopback(host: str | None) -> bool:
+    # Test servers on this machine accept plain http; Telegram itself does not.
+    return host in ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
 def _is_fernet_key(value: str) -> bool:
     try:
         return len(base64.urlsafe_b64decode(value.encode())) == 32
@@ -216,6 +248,7 @@ def _is_fernet_key(value: str) -> bool:
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def parse_duration(text: str) -> timedelta:

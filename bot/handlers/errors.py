@@ -17,7 +17,15 @@ logger = logging.getLogger(__name__)
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Logs the error with its traceback; the user gets an apology, never the traceback."""
     update_id = update.update_id if isinstance(update, Update) else None
-    logger.error("handler failed: update=%s", update_id, exc_info=context.error)
+    user = update.effective_user if isinstance(update, Update) else None
+    chat = update.effective_chat if isinstance(update, Update) else None
+    logger.error(
+        "handler failed: update=%s user=%s chat=%s",
+        update_id,
+        user.id if user else None,
+        chat.id if chat else None,
+        exc_info=context.error,
+    )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:

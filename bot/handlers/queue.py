@@ -14,7 +14,14 @@ from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
 from bot.context import deps
-from bot.formatting import account_label, local_time, short_local_time, snippet, time_until
+from bot.formatting import (
+    account_label,
+    characters,
+    local_time,
+    short_local_time,
+    snippet,
+    time_until,
+)
 from bot.handlers.accounts import channel_problem_text
 from bot.handlers.common import answers_first, edit, register_user, reply
 from bot.questions import date_order, time_question_text
@@ -266,7 +273,7 @@ async def edited_content_answer(
         await scheduling.edit_and_retry(services, user.id, post_id, text)
     except ContentTooLong as error:
         platform = Platform(error.platform).display_name
-        over = error.length - error.limit
+        over = characters(error.length - error.limit)
         await reply(update, texts.SCHEDULE_TOO_LONG.format(platform=platform, over=over))
         return
     except EmptyContent:

@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
 from bot.context import BotDeps, deps
-from bot.formatting import account_label, count, local_time, time_until
+from bot.formatting import account_label, characters, count, local_time, time_until
 from bot.handlers.common import answers_first, edit, register_user, reply
 from bot.handlers.setup import ask_timezone
 from bot.questions import date_order, day_month, time_question_text
@@ -128,7 +128,7 @@ async def replay_request(
     content = reply_content or request.content
     if not content and not pending.get("no_draft"):
         content = await _draft(bot_deps, user, now)
-    if not content:
+    if not content or not scheduling.has_visible_text(str(content)):
         await services.store.dialogues.expect(
             user.id, DialogueState.CONTENT, now, payload={"request": pending}
         )
@@ -233,7 +233,7 @@ def render_preview(
         )
         if target.over_by:
             lines.append(
-                texts.PREVIEW_TOO_LONG.format(platform=platform, over=count(target.over_by))
+                texts.PREVIEW_TOO_LONG.format(platform=platform, over=characters(target.over_by))
             )
         if target.account.status is AccountStatus.NEEDS_RECONNECT:
             lines.append(
@@ -310,7 +310,7 @@ async def _schedule(update: Update, bot_deps: BotDeps, user: User, group_id: str
             update,
             texts.SCHEDULE_TOO_LONG.format(
                 platform=Platform(error.platform).display_name,
-                over=count(error.length - error.limit),
+                over=characters(error.length - error.limit),
             ),
         )
         return
@@ -371,7 +371,9 @@ async def preview_time_answer(
     await reply(
         update,
         texts.PREVIEW_TIME_CHANGED.format(
-            when=local_time(time.run_at, zone), until=time_until(time.run_at, services.clock.now())
+            when=local_time(time.run_at, zone),
+            zone=html.escape(zone),
+            until=time_until(time.run_at, services.clock.now()),
         ),
     )
 

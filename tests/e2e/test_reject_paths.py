@@ -261,3 +261,13 @@ async def test_open_question_expires_after_an_hour(app: Harness) -> None:
     answer = await app.say(user, "in 2 hours")
 
     assert "Got it" in (answer.text or "")
+
+
+async def test_invisible_content_is_asked_for_again(app: Harness) -> None:
+    user, _ = await _ready(app)
+    before = await snapshot(app.database_url)
+
+    answer = await app.say(user, "post this to my channel tomorrow 9am: \u200b\u200b")
+
+    assert plain(texts.ASK_CONTENT) in (answer.text or "")
+    assert (await snapshot(app.database_url))["posts"] == before["posts"]
