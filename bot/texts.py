@@ -259,6 +259,10 @@ DISCONNECT_NO_BUTTON = "Keep it"
 DISCONNECTED = "Disconnected {account}. Cancelled {count} upcoming post(s)."
 DISCONNECT_KEPT = "OK, kept {account}."
 ACCOUNT_GONE = "That account is no longer connected."
+ACCOUNT_NO_LONGER_CONNECTED = (
+    "{name} is no longer connected, so this can't be scheduled. Connect it again with /connect "
+    "and send the request again."
+)
 
 # Errors the bot did not expect.
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a minute."

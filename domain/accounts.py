@@ -35,14 +35,16 @@ async def disconnect_account(services: Services, user_id: int, account_id: int) 
     if account is None or account.user_id != user_id:
         raise NotOwner(user_id, f"account {account_id}")
 
-    upcoming = frozenset({PostStatus.SCHEDULED})
+    # Drafts go too, so an open preview cannot schedule onto a removed account.
+    upcoming = frozenset({PostStatus.SCHEDULED, PostStatus.DRAFT})
     cancelled = 0
     for post in await services.store.posts.list_for_account(account_id, upcoming):
         try:
             await cancel_post(services, user_id, post.id)
         except WrongState:
             continue  # it started publishing meanwhile
-        cancelled += 1
+        if post.status is PostStatus.SCHEDULED:
+            cancelled += 1
 
     provider = services.oauth.get(account.platform)
     if provider is not None and account.access_token:

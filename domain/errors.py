@@ -63,6 +63,13 @@ class ContentTooLong(SchedulingError):
         self.limit = limit
 
 
+class AccountDisconnected(SchedulingError):
+    def __init__(self, account_id: int, name: str) -> None:
+        super().__init__(f"account {account_id} ({name}) is no longer connected")
+        self.account_id = account_id
+        self.name = name
+
+
 class EmptyContent(SchedulingError):
     def __init__(self) -> None:
         super().__init__("content is empty")

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.errors import (
+    AccountDisconnected,
     ContentTooLong,
     EmptyContent,
     GroupNotFound,
@@ -20,7 +21,7 @@ from domain.errors import (
     TimeInPast,
     WrongState,
 )
-from domain.model import Account, Post, PostStatus
+from domain.model import Account, AccountStatus, Post, PostStatus
 from domain.services import Services
 
 logger = logging.getLogger(__name__)
@@ -298,6 +299,8 @@ def _check_confirmable(services: Services, preview: Preview, now: datetime) -> N
         if post.status is not PostStatus.DRAFT:
             raise WrongState(post.id, post.status, "schedule")
     for target in preview.lengths:
+        if target.account.status is AccountStatus.DISCONNECTED:
+            raise AccountDisconnected(target.account.id, target.account.display_name)
         if target.over_by:
             raise ContentTooLong(target.account.platform, target.length, target.limit)
     if preview.run_at < now - services.policy.confirm_grace:

@@ -98,7 +98,10 @@ def _line_output(line: str, args: argparse.Namespace) -> dict[str, Any]:
         date_order = _field(fields, "date_order", _parse_date_order, args.date_order)
     except _UsageError as error:
         return {"error": str(error)}
-    return message_output(text, now=now, tz=tz, date_order=date_order)
+    try:
+        return message_output(text, now=now, tz=tz, date_order=date_order)
+    except OverflowError:
+        return {"error": '"now" is so close to year 1 or 9999 that the time falls outside them'}
 
 
 def _load_line(line: str) -> dict[str, Any]:

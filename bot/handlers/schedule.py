@@ -21,6 +21,7 @@ from bot.handlers.setup import ask_timezone
 from bot.questions import date_order, day_month, time_question_text
 from domain import scheduling
 from domain.errors import (
+    AccountDisconnected,
     ContentTooLong,
     GroupNotFound,
     JobQueueError,
@@ -317,6 +318,9 @@ async def _schedule(update: Update, bot_deps: BotDeps, user: User, group_id: str
     except TimeInPast as error:
         zone = user.timezone or "UTC"
         await reply(update, texts.TIME_IN_PAST.format(when=local_time(error.run_at, zone)))
+        return
+    except AccountDisconnected as error:
+        await reply(update, texts.ACCOUNT_NO_LONGER_CONNECTED.format(name=html.escape(error.name)))
         return
     except JobQueueError:
         logger.exception("scheduling failed: group=%s user=%s", group_id, user.id)

@@ -271,3 +271,17 @@ async def test_invisible_content_is_asked_for_again(app: Harness) -> None:
 
     assert plain(texts.ASK_CONTENT) in (answer.text or "")
     assert (await snapshot(app.database_url))["posts"] == before["posts"]
+
+
+async def test_preview_of_a_disconnected_channel_cannot_be_scheduled(app: Harness) -> None:
+    user, _ = await _ready(app)
+    preview = await app.say(user, "post this to my channel tomorrow 9am: orphan", "Preview")
+    choice = await app.say(user, "/disconnect", "Which account")
+    confirm = await app.press(user, choice, "d:ask:", "Disconnect", in_place=True)
+    await app.press(user, confirm, "d:yes:", "Disconnected", in_place=True)
+    before = await snapshot(app.database_url)
+
+    answer = await app.press(user, preview, "pv:s:", "already")
+
+    assert "already cancelled" in (answer.text or "")
+    assert await snapshot(app.database_url) == before

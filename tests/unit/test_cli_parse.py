@@ -230,3 +230,18 @@ def _check_corpus_output(case: dict[str, Any], output: dict[str, Any]) -> None:
         assert output["ask"] == expect["ask"], label
     if "content" in expect:
         assert output["content"] == expect["content"], label
+
+
+def test_time_outside_the_calendar_is_an_error_line() -> None:
+    stdin = io.StringIO(
+        '{"text": "in 2 hours", "now": "0001-01-01T00:30:00+01:00", "tz": "Etc/GMT+12"}\n'
+        '{"text": "now", "now": "2026-03-27T16:40:00+01:00", "tz": "UTC"}\n'
+    )
+    stdout = io.StringIO()
+
+    status = run(["-"], stdin, stdout)
+
+    first, second = (json.loads(line) for line in stdout.getvalue().splitlines())
+    assert status == 0
+    assert "outside" in first["error"]
+    assert second["run_at"] == "2026-03-27T15:40:00+00:00"
