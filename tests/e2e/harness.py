@@ -157,7 +157,7 @@ class Harness:
         expect: str | None = None,
         *,
         reply_to: int | None = None,
-        timeout: float = 5.0,
+        timeout: float = 10.0,
     ) -> FakeMessage:
         """Send `text_` as `user`; return the first new bot message containing `expect`."""
         after = self.last_bot_message_id(user.id)
@@ -172,7 +172,7 @@ class Harness:
         expect: str | None = None,
         *,
         in_place: bool = False,
-        timeout: float = 5.0,
+        timeout: float = 10.0,
     ) -> FakeMessage:
         """Press the button whose callback data starts with `data_prefix`.
 
@@ -192,7 +192,7 @@ class Harness:
         return await self.reply_to(user, expect, after=after, timeout=timeout)
 
     async def reply_to(
-        self, user: FakeUser, expect: str | None, *, after: int, timeout: float = 5.0
+        self, user: FakeUser, expect: str | None, *, after: int, timeout: float = 10.0
     ) -> FakeMessage:
         return await self.telegram.wait_for_message(
             user.id, lambda m: _contains(m, expect), timeout=timeout, after_message_id=after
@@ -242,7 +242,7 @@ class Harness:
         return await self.press(user, preview, "pv:s:", "Scheduled", in_place=True)
 
     async def channel_post(
-        self, channel_id: int, expect: str | None = None, timeout: float = 5.0
+        self, channel_id: int, expect: str | None = None, timeout: float = 10.0
     ) -> FakeMessage:
         return await self.telegram.wait_for_message(
             channel_id, lambda m: _contains(m, expect), timeout=timeout
@@ -261,7 +261,7 @@ class Harness:
         found = [await store.posts.get(post_id) for post_id in post_ids]
         return [post for post in found if post is not None]
 
-    async def wait_for_post(self, check: Callable[[Post], bool], timeout: float = 5.0) -> Post:
+    async def wait_for_post(self, check: Callable[[Post], bool], timeout: float = 10.0) -> Post:
         """Wait until some post passes `check`, and return it."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -274,7 +274,7 @@ class Harness:
             await asyncio.sleep(0.02)
 
     async def wait_for_status(
-        self, status: PostStatus, count: int = 1, timeout: float = 5.0
+        self, status: PostStatus, count: int = 1, timeout: float = 10.0
     ) -> list[Post]:
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
