@@ -1,0 +1,1 @@
+"""Benchmarks of postlater against the baselines a user would otherwise pick (not tests)."""
