@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 
 from bot import keyboards, texts
-from bot.handlers import accounts, errors, messages, queue, schedule, setup
+from bot.handlers import accounts, errors, messages, preview, queue, schedule, setup
 from bot.updates import PerChatUpdateProcessor
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(private, messages.other_message))
 
     buttons = (
-        (keyboards.PREVIEW_PATTERN, schedule.preview_button),
+        (keyboards.PREVIEW_PATTERN, preview.preview_button),
         (keyboards.DATE_ORDER_PATTERN, schedule.date_order_button),
         (keyboards.QUEUE_PATTERN, queue.queue_button),
         (keyboards.QUEUE_PAGE_PATTERN, queue.queue_page_button),

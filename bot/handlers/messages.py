@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.context import deps
-from bot.handlers import accounts, schedule, setup
+from bot.handlers import accounts, preview, schedule, setup
 from bot.handlers.common import register_user, reply
 from bot.handlers.queue import edited_content_answer, reschedule_answer
 from domain.model import Dialogue, DialogueState, User
@@ -52,7 +52,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     elif state is DialogueState.CHANNEL:
         await accounts.channel_answer(update, context, user, message)
     elif state is DialogueState.PREVIEW_TIME and dialogue.subject:
-        await schedule.preview_time_answer(update, context, user, text, dialogue.subject)
+        await preview.preview_time_answer(update, context, user, text, dialogue.subject)
     elif state is DialogueState.RESCHEDULE_TIME and dialogue.subject:
         await reschedule_answer(update, context, user, text, int(dialogue.subject))
     elif state is DialogueState.EDIT_CONTENT and dialogue.subject:
