@@ -4,8 +4,10 @@ Run as its own process, like a postlater server: it adds one date-triggered
 job per post to the job store, and each job publishes the post to its
 Telegram channel and then notifies its owner, as postlater does. It writes one
 JSON line per published post (due and published instants, Unix seconds) to
-the output file and exits when every job has run, or when the plan's timeout
-(seconds after the jobs were added) has passed.
+the output file as it goes, and exits when every job has run, or when the
+plan's timeout (seconds after the jobs were added) has passed. Under a load
+it cannot keep up with, its event loop may notice that timeout late, so the
+caller also stops it at a hard limit.
 
     python -m bench.apscheduler_baseline JOBS.json OUTPUT.jsonl
 """
@@ -19,7 +21,7 @@ import os
 import sys
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -29,6 +31,7 @@ from telegram.request import HTTPXRequest
 logger = logging.getLogger(__name__)
 
 _bot: Bot | None = None
+_output: TextIO | None = None
 _published: list[dict[str, float]] = []
 _done = asyncio.Event()
 _expected = 0
@@ -40,7 +43,12 @@ async def publish(channel_id: int, owner_id: int, content: str, due: float) -> N
         raise RuntimeError("the bot is not initialised")
     await _bot.send_message(chat_id=channel_id, text=content)
     published = time.time()
-    _published.append({"due": due, "published": published})
+    record = {"due": due, "published": published}
+    _published.append(record)
+    if _output is not None:
+        # Written at once, so a run stopped at its time limit keeps what it did.
+        _output.write(json.dumps(record) + "\n")
+        _output.flush()
     try:
         await _bot.send_message(chat_id=owner_id, text=f"Posted: {content}")
     except Exception:
@@ -95,12 +103,12 @@ async def run(plan: dict[str, Any]) -> list[dict[str, float]]:
 
 
 def main(jobs_path: str, output_path: str) -> None:
+    global _output
     with open(jobs_path) as jobs_file:
         plan: dict[str, Any] = json.load(jobs_file)
-    published = asyncio.run(run(plan))
     with open(output_path, "w") as output:
-        for line in published:
-            output.write(json.dumps(line) + "\n")
+        _output = output
+        asyncio.run(run(plan))
 
 
 if __name__ == "__main__":

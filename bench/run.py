@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import logging
 import os
 import platform
 import subprocess
@@ -29,6 +30,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bench import chat, delivery, lateness, queue_scale, scheduling
 from bench.common import Row, database_url
 from storage.database import normalise_url
+
+logger = logging.getLogger(__name__)
 
 BENCH_DIR = Path(__file__).resolve().parent
 NAMES = ["chat", "delivery", "lateness", "scale", "scheduling", "parser"]
@@ -142,13 +145,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{command}\n{header}\n", flush=True)
 
     rows: list[Row] = []
+    failed = []
     for name in chosen:
         if name == "parser":
             continue
         started = time.monotonic()
         print(f"running {name} ...", flush=True)
-        rows.extend(asyncio.run(BENCHMARKS[name](args.quick)))
-        print(f"{name} took {time.monotonic() - started:.0f} s", flush=True)
+        try:
+            found = asyncio.run(BENCHMARKS[name](args.quick))
+        except Exception:
+            # One broken benchmark must not lose the others' results.
+            logger.exception("benchmark %s failed", name)
+            failed.append(name)
+            continue
+        rows.extend(found)
+        print(f"{name} took {time.monotonic() - started:.0f} s\n{table(found)}\n", flush=True)
 
     result = table(rows)
     print("\n" + result)
@@ -157,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\nparser benchmark (bench/parser.py):\n" + parser_output)
     if args.markdown is not None:
         args.markdown.write_text(f"`{command}`\n\n{header}\n\n{result}\n")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
