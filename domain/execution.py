@@ -101,7 +101,7 @@ async def run_claimed(services: Services, post: Post) -> ExecutionResult:
         return ExecutionResult(Execution.UNKNOWN, post)
 
     logger.info("posted: post=%s platform=%s", post.id, account.platform)
-    await _report(services, posted)
+    await _report(services, posted, account)
     return ExecutionResult(Execution.POSTED, posted)
 
 
@@ -182,7 +182,7 @@ async def _fail(
     if failed is None:
         return ExecutionResult(Execution.UNKNOWN, post)
 
-    await _report(services, failed)
+    await _report(services, failed, account)
     return ExecutionResult(Execution.FAILED, failed)
 
 
@@ -229,16 +229,18 @@ async def _mark_unknown(
     if unknown is None:
         return ExecutionResult(Execution.UNKNOWN, post)
 
-    await _report(services, unknown)
+    await _report(services, unknown, account)
     return ExecutionResult(Execution.UNKNOWN, unknown)
 
 
-async def _report(services: Services, post: Post) -> None:
+async def _report(services: Services, post: Post, account: Account | None = None) -> None:
     """Tell the owner what became of `post`, together with the rest of its batch.
 
     A batch is the posts of one request due at the same instant (one per
     account). The owner gets one message when the whole batch has settled,
-    and the group's report record makes sure only one process sends it.
+    and the group's report record makes sure only one process sends it. A
+    batch of one needs no record: only the caller that moved the post to
+    its outcome reports it.
     """
     batch = [
         p
@@ -247,19 +249,23 @@ async def _report(services: Services, post: Post) -> None:
     ]
     if any(p.status in _UNSETTLED for p in batch):
         return
-    fingerprint = "|".join(f"{p.id}:{p.version}:{p.status.value}" for p in batch)
-    digest = hashlib.sha256(fingerprint.encode()).hexdigest()
-    if not await services.store.posts.claim_report(post.group_id, digest):
-        return
+    if len(batch) > 1:
+        fingerprint = "|".join(f"{p.id}:{p.version}:{p.status.value}" for p in batch)
+        digest = hashlib.sha256(fingerprint.encode()).hexdigest()
+        if not await services.store.posts.claim_report(post.group_id, digest):
+            return
 
     user = await services.store.users.get(post.user_id)
     if user is None:
         logger.warning("owner not found, not notified: post=%s user=%s", post.id, post.user_id)
         return
-    outcomes = [
-        Outcome(p, await services.store.accounts.get(p.account_id), _lateness(services, p))
-        for p in batch
-    ]
+    known = {account.id: account} if account is not None else {}
+    outcomes = []
+    for member in batch:
+        member_account = known.get(member.account_id)
+        if member_account is None:
+            member_account = await services.store.accounts.get(member.account_id)
+        outcomes.append(Outcome(member, member_account, _lateness(services, member)))
     try:
         await _send_report(services, user, outcomes)
     except Exception:

@@ -106,8 +106,10 @@ async def replay_request(
         await reply(update, texts.ASK_TIME)
         return
     content = reply_content or request.content
+    from_draft = False
     if not content and not pending.get("no_draft"):
         content = await _draft(bot_deps, user, now)
+        from_draft = content is not None
     if not content or not scheduling.has_visible_text(str(content)):
         await services.store.dialogues.expect(
             user.id, DialogueState.CONTENT, now, payload={"request": pending}
@@ -122,7 +124,8 @@ async def replay_request(
         # Too long: shown so the user sees by how much, but nothing is stored.
         await reply(update, render_preview(bot_deps, user, preview, request.time.notes))
         return
-    await services.store.dialogues.clear_draft(user.id, now)
+    if from_draft:
+        await services.store.dialogues.clear_draft(user.id, now)
     await send_preview(update, bot_deps, user, preview, request.time.notes)
 
 
