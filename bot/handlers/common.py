@@ -39,6 +39,10 @@ async def register_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> U
     if user is None or chat is None or chat.type != ChatType.PRIVATE:
         return None
     services = deps(context).services
+    known = await services.store.users.get(user.id)
+    if known is not None and (known.chat_id, known.language_code) == (chat.id, user.language_code):
+        # Most updates come from known users; a read is cheaper than a write.
+        return known
     return await services.store.users.upsert(
         user.id, chat.id, user.language_code, services.clock.now()
     )

@@ -69,9 +69,10 @@ async def _render_queue(
 
     now = services.clock.now()
     zone = user.timezone or "UTC"
+    accounts = {a.id: a for a in await services.store.accounts.list_connected(user.id)}
     lines.append(texts.QUEUE_TITLE.format(count=total))
     for number, post in enumerate(posts, start=offset + 1):
-        account = await services.store.accounts.get(post.account_id)
+        account = accounts.get(post.account_id)
         target = html.escape(account.display_name) if account else "?"
         lines.append(
             texts.QUEUE_ITEM.format(
