@@ -172,7 +172,7 @@ class Tokens:
 
 @dataclass(frozen=True)
 class Identity:
-    """Who logged in: the account's id on the platform and how to show it."""
+    """The logged-in account: its id on the platform and how to show it."""
 
     external_id: str
     display_name: str
@@ -260,7 +260,7 @@ class JobQueue(Protocol):
 
 @dataclass(frozen=True)
 class Published:
-    """Where a published post can be seen."""
+    """The platform's id of a published post and its public link."""
 
     external_id: str
     url: str | None
@@ -278,11 +278,11 @@ class Publisher(Protocol):
     platform: Platform
 
     def max_length(self, account: Account) -> int:
-        """The longest content the account may publish, in the unit of `measure`."""
+        """Return the maximum content length for the account, in the unit of `measure`."""
         ...
 
     def measure(self, content: str) -> int:
-        """The length of `content` as the platform counts it against `max_length`."""
+        """Return the length of `content` as the platform counts it against `max_length`."""
         ...
 
     async def publish(self, account: Account, post: Post) -> Published: ...
@@ -290,7 +290,7 @@ class Publisher(Protocol):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one post after an attempt, for the owner's notification."""
+    """The result of one post's attempt, for the owner's notification."""
 
     post: Post
     account: Account | None

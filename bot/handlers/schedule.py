@@ -51,8 +51,8 @@ async def request_or_draft(
     text = message.text or ""
     reply_content = _replied_content(message, context.bot.id)
     replied = message.reply_to_message
-    # A reply names its content; a reply to one of the bot's own messages
-    # names none, and must not fall back on an older draft either.
+    # A reply names its content. A reply to one of the bot's own messages
+    # names none, so it must not fall back on an older draft either.
     pending = {
         "text": text,
         "reply_content": reply_content,
@@ -149,7 +149,7 @@ async def request_time_answer(
     text: str,
     payload: dict[str, Any],
 ) -> None:
-    """The time the bot asked for, completing the request kept in the dialogue."""
+    """Complete the request kept in the dialogue with the time the bot asked for."""
     services = deps(context).services
     time = await understood_time(update, user, text, services.clock.now())
     request = payload.get("request")
@@ -166,7 +166,7 @@ async def content_answer(
     text: str,
     payload: dict[str, Any],
 ) -> None:
-    """The content the bot asked for, completing the request kept in the dialogue."""
+    """Complete the request kept in the dialogue with the content the bot asked for."""
     services = deps(context).services
     await services.store.dialogues.clear(user.id, services.clock.now())
     request = payload.get("request")
@@ -242,7 +242,7 @@ async def date_order_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 async def _targets(
     update: Update, bot_deps: BotDeps, user: User, request: ScheduleRequest
 ) -> list[Account] | None:
-    """The accounts a request names, or None after replying what is missing."""
+    """Return the accounts a request names, or None after replying what is missing."""
     accounts = await bot_deps.services.store.accounts.list_connected(user.id)
     result = resolve_targets(request.platforms, request.channel, accounts, bot_deps.available)
     if isinstance(result, list):
@@ -309,7 +309,7 @@ def _replied_content(message: Message, bot_id: int) -> str | None:
 
 
 def _looks_like_request(text: str) -> bool:
-    # Any zone gives the same answer to "is this a request at all?".
+    # Whether a text is a request at all does not depend on the zone.
     return parse_request(text, now=datetime.now(ZoneInfo("UTC")), tz=ZoneInfo("UTC")) is not None
 
 
